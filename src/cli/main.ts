@@ -1,0 +1,53 @@
+import { usageFailure, CliFailure } from './failure';
+import { symbolsCommand } from './symbolsCommand';
+import { USAGE } from './usage';
+
+declare const CLI_VERSION: string | undefined;
+
+type Command = (args: string[], assetsDir: string) => Promise<string>;
+
+const COMMANDS: Record<string, Command> = {
+  symbols: symbolsCommand,
+};
+
+/** Runs one CLI invocation; returns the exit code. Output goes to the given streams. */
+export async function runCli(argv: string[], assetsDir: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+      out.write(`${USAGE}\n`);
+      return name === undefined ? 2 : 0;
+    }
+    if (name === '-v' || name === '--version') {
+      out.write(`${typeof CLI_VERSION === 'string' ? CLI_VERSION : 'dev'}\n`);
+      return 0;
+    }
+    const command = COMMANDS[name];
+    if (!command) throw usageFailure(`Unknown command "${name}".`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      out.write(`${USAGE}\n`);
+      return 0;
+    }
+    out.write(`${await command(rest, assetsDir)}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof CliFailure) {
+      err.write(`${e.message}\n`);
+      return e.exitCode;
+    }
+    // parseArgs reports unknown options with code ERR_PARSE_ARGS_*: a usage error, not a crash.
+    if (e instanceof Error && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) {
+      err.write(`${e.message}\nRun with --help to see the commands and their options.\n`);
+      return 2;
+    }
+    err.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  // The bundle lives in dist/ next to the .wasm grammars and rank tables it loads.
+  void runCli(process.argv.slice(2), __dirname, process.stdout, process.stderr).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,145 @@
+/** Which part of the fallback chain a route belongs to. */
+export type Tier = 'hot' | 'warm';
+
+/** The wire format a route speaks. */
+export type ProviderKind = 'openai' | 'anthropic' | 'gemini' | 'openai-compatible';
+
+export const TIERS: readonly Tier[] = ['hot', 'warm'];
+export const PROVIDER_KINDS: readonly ProviderKind[] = ['openai', 'anthropic', 'gemini', 'openai-compatible'];
+
+/** One way to reach a model, as the user configured it. */
+export interface Route {
+  readonly id: string;
+  readonly tier: Tier;
+  readonly provider: ProviderKind;
+  readonly model: string;
+  readonly baseUrl: string;
+  /** Name of the secret holding the key: a SecretStorage entry in VS Code, an env var in the CLI. */
+  readonly secret?: string;
+  readonly inputPricePerMTok?: number;
+  readonly outputPricePerMTok?: number;
+  readonly contextWindow?: number;
+  readonly maxOutputTokens?: number;
+}
+
+/** Where each provider kind is reached when a route names no base URL. */
+export const DEFAULT_BASE_URLS: Readonly<Record<ProviderKind, string | undefined>> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com',
+  gemini: 'https://generativelanguage.googleapis.com/v1beta',
+  'openai-compatible': undefined,
+};
+
+/** What is wrong with one route, said so that the user can fix it in settings. */
+export interface RouteProblem {
+  readonly index: number;
+  readonly routeId: string | undefined;
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface ParsedRoutes {
+  readonly routes: Route[];
+  readonly problems: RouteProblem[];
+}
+
+const ROUTE_FIELDS = new Set([
+  'id', 'tier', 'provider', 'model', 'baseUrl', 'secret',
+  'inputPricePerMTok', 'outputPricePerMTok', 'contextWindow', 'maxOutputTokens',
+]);
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** True for hosts that never leave the machine: the only ones allowed plain http://. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** Checks a base URL: https anywhere, http only to loopback, no credentials in the URL. */
+export function baseUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not a URL; write it like "https://api.example.com/v1".`;
+  }
+  if (url.username || url.password) return 'must not contain a user name or password; store the key with "Set API Key" instead.';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:') {
+    return isLoopbackHost(url.hostname)
+      ? undefined
+      : `uses plain http:// to ${url.hostname}; only loopback (localhost, 127.0.0.1, ::1) may use http://, use https:// for anything else.`;
+  }
+  return `uses ${url.protocol}//; only https:// (and http:// to loopback) is allowed.`;
+}
+
+function isPositiveNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+}
+
+/**
+ * Validates routes from settings or a routes file. Each bad route is reported with its field and
+ * left out; the good ones are returned, so one mistake does not stop the rest from working.
+ */
+export function parseRoutes(input: unknown): ParsedRoutes {
+  const routes: Route[] = [];
+  const problems: RouteProblem[] = [];
+  if (!Array.isArray(input)) {
+    problems.push({ index: -1, routeId: undefined, field: 'routes', message: 'must be an array of route objects.' });
+    return { routes, problems };
+  }
+  const seen = new Set<string>();
+  input.forEach((raw, index) => {
+    const id = typeof raw === 'object' && raw !== null && typeof raw.id === 'string' ? raw.id : undefined;
+    const problem = (field: string, message: string) => problems.push({ index, routeId: id, field, message });
+    const before = problems.length;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      problem('', 'must be an object with at least "id", "tier", "provider" and "model".');
+      return;
+    }
+    const r = raw as Record<string, unknown>;
+    for (const key of Object.keys(r)) {
+      if (!ROUTE_FIELDS.has(key)) problem(key, `is not a route field; allowed: ${[...ROUTE_FIELDS].join(', ')}.`);
+    }
+    if (typeof r.id !== 'string' || !ID_PATTERN.test(r.id)) {
+      problem('id', 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit.');
+    } else if (seen.has(r.id)) {
+      problem('id', `"${r.id}" is used by an earlier route; route ids must be unique.`);
+    }
+    if (!TIERS.includes(r.tier as Tier)) problem('tier', `is ${JSON.stringify(r.tier)}; allowed: ${TIERS.map((t) => `"${t}"`).join(', ')}.`);
+    const knownProvider = PROVIDER_KINDS.includes(r.provider as ProviderKind);
+    if (!knownProvider) {
+      problem('provider', `is ${JSON.stringify(r.provider)}; allowed: ${PROVIDER_KINDS.map((p) => `"${p}"`).join(', ')}.`);
+    }
+    if (typeof r.model !== 'string' || r.model.trim() === '') problem('model', 'must name the model, e.g. "gpt-4o-mini".');
+    const baseUrl = r.baseUrl ?? (knownProvider ? DEFAULT_BASE_URLS[r.provider as ProviderKind] : undefined);
+    if (baseUrl === undefined) {
+      if (knownProvider) problem('baseUrl', `is required for provider "${String(r.provider)}".`);
+    } else if (typeof baseUrl !== 'string') {
+      problem('baseUrl', 'must be a string.');
+    } else {
+      const why = baseUrlProblem(baseUrl);
+      if (why) problem('baseUrl', why);
+    }
+    if (r.secret !== undefined && (typeof r.secret !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(r.secret))) {
+      problem('secret', 'must be a name like "OPENAI_API_KEY" (letters, digits, "_", ".", "-").');
+    }
+    for (const field of ['inputPricePerMTok', 'outputPricePerMTok'] as const) {
+      if (r[field] !== undefined && !isPositiveNumber(r[field])) problem(field, 'must be a number of USD per million tokens, 0 or more.');
+    }
+    for (const field of ['contextWindow', 'maxOutputTokens'] as const) {
+      if (r[field] !== undefined && !(Number.isInteger(r[field]) && (r[field] as number) > 0)) problem(field, 'must be a whole number of tokens above 0.');
+    }
+    if (problems.length > before) return;
+    seen.add(r.id as string);
+    routes.push({ ...(r as unknown as Route), baseUrl: (baseUrl as string).replace(/\/+$/, '') });
+  });
+  return { routes, problems };
+}
+
+/** One line per problem: `Route "id" (routes[2]): field "tier" is "cold"; allowed: ...`. */
+export function describeRouteProblem(p: RouteProblem): string {
+  const where = p.index < 0 ? 'Routes' : `Route ${p.routeId ? `"${p.routeId}" ` : ''}(routes[${p.index}])`;
+  return p.field ? `${where}: field "${p.field}" ${p.message}` : `${where} ${p.message}`;
+}

@@ -1,0 +1,4 @@
+/** Command ids, as contributed in package.json. */
+export const COMMANDS = {
+  showStatus: 'contextGateway.showStatus',
+} as const;

@@ -1,0 +1,35 @@
+// The host suites: each opens a copy of a fixture workspace, trusted or not, with its own user
+// settings, and runs the suite files meant for it (chosen by CG_HOST_SUITE in suite/index.ts).
+import { cp } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+const FIXTURE = resolve(import.meta.dirname, 'workspace');
+
+async function copyWorkspace(runDir) {
+  const workspace = join(runDir, 'workspace');
+  await cp(FIXTURE, workspace, { recursive: true });
+  return workspace;
+}
+
+/** Keeps the offline workbench from looking for updates and galleries it cannot reach. */
+const QUIET_WORKBENCH = {
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'update.mode': 'none',
+  'telemetry.telemetryLevel': 'off',
+  'workbench.enableExperiments': false,
+  'workbench.startupEditor': 'none',
+  'chat.disableAIFeatures': true,
+  'chat.agent.enabled': false,
+  'github.copilot.enable': { '*': false },
+};
+
+export const SUITES = {
+  trusted: {
+    trusted: true,
+    env: { CG_HOST_SUITE: 'trusted' },
+    userSettings: QUIET_WORKBENCH,
+    prepareWorkspace: copyWorkspace,
+  },
+};
