@@ -54,6 +54,8 @@ export interface ProviderErrorInit {
   readonly providerCode?: string;
   /** The error arrived inside a 200 response or a stream, not as an HTTP error status. */
   readonly inBody?: boolean;
+  /** Text the caller had already received from this attempt's stream when it failed. */
+  readonly partialText?: string;
   readonly cause?: unknown;
 }
 
@@ -65,6 +67,7 @@ export class ProviderError extends Error {
   readonly retryAfterMs?: number;
   readonly providerCode?: string;
   readonly inBody: boolean;
+  readonly partialText?: string;
 
   constructor(init: ProviderErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -74,6 +77,7 @@ export class ProviderError extends Error {
     this.retryAfterMs = init.retryAfterMs;
     this.providerCode = init.providerCode;
     this.inBody = init.inBody ?? false;
+    this.partialText = init.partialText;
   }
 
   get decision(): FailureDecision {

@@ -1,0 +1,267 @@
+import { randomBytes } from 'node:crypto';
+import type { AnswerCache } from './answerCache';
+import { AllRoutesFailedError, CancelledError, isAllRoutesFailedError, isCancelledError } from './chainErrors';
+import type { ColdQueue, DrainReport, QueueReason, QueuedRequest } from './coldQueue';
+import type { AnswerEvent, Attempt, AttemptOutcome, GatewayEvent } from './events';
+import { FailoverMonitor } from './failoverMonitor';
+import { idempotencyKey } from './idempotency';
+import { textOf, type ChatRequest, type ChatResponse } from './ir';
+import type { BudgetEvent, BudgetGate, Ledger } from './ledger';
+import type { Notifier } from './notifier';
+import type { Router } from './router';
+
+/** The outcome of asking: an answer (perhaps from the cache), or a place in the cold queue. */
+export type ChainResult =
+  | {
+    readonly status: 'answered';
+    readonly routeId: string;
+    readonly provider: string;
+    readonly model: string;
+    readonly response: ChatResponse;
+    readonly text: string;
+    readonly attempts: readonly Attempt[];
+    readonly costUsd?: number;
+    readonly continuation?: 'prefill' | 'restart';
+    /** Answered from the local cache: no call was made, nothing was spent. */
+    readonly fromCache: boolean;
+    readonly cacheAgeMs?: number;
+  }
+  | {
+    readonly status: 'queued';
+    readonly queueId: string;
+    readonly reason: QueueReason;
+    readonly attempts: readonly Attempt[];
+    readonly message: string;
+  };
+
+export type ChainEvent =
+  | GatewayEvent
+  | BudgetEvent
+  | { readonly type: 'queued'; readonly id: string; readonly label: string; readonly reason: QueueReason }
+  | { readonly type: 'queue-answered'; readonly id: string; readonly label: string }
+  | { readonly type: 'queue-expired'; readonly id: string; readonly label: string }
+  | { readonly type: 'failover-alert'; readonly failovers: number; readonly windowMs: number }
+  | { readonly type: 'cache-hit'; readonly ageMs: number };
+
+export interface ChainOptions {
+  readonly router: Router;
+  readonly queue: ColdQueue;
+  readonly ledger?: Ledger;
+  readonly cache?: AnswerCache;
+  readonly notifier?: Notifier;
+  /** More failovers than this within the window raise an alert (and a webhook notice). */
+  readonly failoverAlert?: { readonly maxFailovers: number; readonly windowMs: number };
+  readonly now?: () => number;
+}
+
+export interface AskOptions {
+  readonly signal?: AbortSignal;
+  readonly stream?: boolean;
+  readonly onAnswer?: (event: AnswerEvent) => void;
+  /** A few words saying what was asked, for the queue and notices (never payload text). */
+  readonly label?: string;
+  /** Skip the cache for this request (it still stores the answer). */
+  readonly noCache?: boolean;
+}
+
+/** Outcomes that will not change by waiting: queueing such a request would only delay the error. */
+const PERMANENT: ReadonlySet<AttemptOutcome> = new Set(['bad_request', 'context_too_long', 'context-window', 'not_found', 'disabled', 'cancelled']);
+
+/** A request being answered, shared by identical requests that arrive meanwhile. */
+interface Shared {
+  readonly promise: Promise<ChainResult>;
+  readonly listeners: Set<(event: AnswerEvent) => void>;
+  readonly abort: AbortController;
+  participants: number;
+  /** Events so far, replayed to a request that joins late. */
+  readonly replay: AnswerEvent[];
+}
+
+/**
+ * The whole fallback chain: the local cache, the money budget's gate, the hot and warm tiers
+ * (the router), and the cold tier (the queue). A request that cannot be sent now is queued and
+ * the caller told so; it is never dropped.
+ */
+export class Chain {
+  private readonly inFlight = new Map<string, Shared>();
+  private readonly failovers: FailoverMonitor | undefined;
+  private readonly listeners = new Set<(event: ChainEvent) => void>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: ChainOptions) {
+    this.now = options.now ?? Date.now;
+    this.failovers = options.failoverAlert ? new FailoverMonitor(options.failoverAlert.maxFailovers, options.failoverAlert.windowMs) : undefined;
+  }
+
+  /** Subscribes to the chain's events; returns the unsubscribe. */
+  onEvent(listener: (event: ChainEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Feeds the router's and the ledger's events through the chain (wire them here at start-up). */
+  handle(event: GatewayEvent | BudgetEvent): void {
+    this.emit(event);
+    if (event.type === 'failover' && this.failovers) {
+      const count = this.failovers.record(this.now());
+      if (count !== undefined) {
+        this.emit({ type: 'failover-alert', failovers: count, windowMs: this.failovers.windowMs });
+        void this.options.notifier?.notify({ kind: 'failover-rate', failovers: count, windowMs: this.failovers.windowMs });
+      }
+    }
+    if (event.type === 'budget-gate' && event.gate) {
+      const status = this.options.ledger?.status();
+      void this.options.notifier?.notify({ kind: 'budget-paused', gate: event.gate, spentUsd: status?.spentUsd ?? 0, ...(status?.limitUsd !== undefined ? { limitUsd: status.limitUsd } : {}) });
+    }
+  }
+
+  async ask(request: ChatRequest, options: AskOptions = {}): Promise<ChainResult> {
+    const key = idempotencyKey(request);
+    const cached = options.noCache ? undefined : this.options.cache?.get(key);
+    if (cached) {
+      this.emit({ type: 'cache-hit', ageMs: cached.ageMs });
+      const text = textOf(cached.response.message);
+      if (options.stream && text) options.onAnswer?.({ type: 'text', text, route: cached.routeId });
+      return {
+        status: 'answered', routeId: cached.routeId, provider: cached.provider, model: cached.model,
+        response: cached.response, text, attempts: [], fromCache: true, cacheAgeMs: cached.ageMs,
+        ...(cached.costUsd !== undefined ? { costUsd: 0 } : {}),
+      };
+    }
+    const shared = this.inFlight.get(key) ?? this.start(key, request, options);
+    return this.join(shared, options);
+  }
+
+  /** Starts the one real call for a key; identical requests join it instead of calling again. */
+  private start(key: string, request: ChatRequest, options: AskOptions): Shared {
+    const abort = new AbortController();
+    const listeners = new Set<(event: AnswerEvent) => void>();
+    const replay: AnswerEvent[] = [];
+    const onAnswer = (event: AnswerEvent) => {
+      replay.push(event);
+      for (const listener of listeners) listener(event);
+    };
+    // The header key is per logical request: retries and failovers share it, a later identical
+    // question (after the cache has expired) does not.
+    const headerKey = `${key}-${randomBytes(6).toString('hex')}`;
+    const promise = this.answerOrQueue(request, headerKey, key, { ...options, signal: abort.signal, onAnswer }).finally(() => this.inFlight.delete(key));
+    const shared: Shared = { promise, listeners, abort, participants: 0, replay };
+    this.inFlight.set(key, shared);
+    return shared;
+  }
+
+  private join(shared: Shared, options: AskOptions): Promise<ChainResult> {
+    shared.participants++;
+    const listener = options.stream ? options.onAnswer : undefined;
+    if (listener) {
+      for (const event of shared.replay) listener(event);
+      shared.listeners.add(listener);
+    }
+    const leave = () => {
+      if (listener) shared.listeners.delete(listener);
+      shared.participants--;
+      // The call stops only when everyone who waits for it has cancelled.
+      if (shared.participants === 0) shared.abort.abort();
+    };
+    return new Promise<ChainResult>((resolve, reject) => {
+      const onAbort = () => {
+        leave();
+        reject(new CancelledError([]));
+      };
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      shared.promise.then(resolve, reject).finally(() => {
+        options.signal?.removeEventListener('abort', onAbort);
+        if (listener) shared.listeners.delete(listener);
+      });
+    });
+  }
+
+  private async answerOrQueue(request: ChatRequest, headerKey: string, cacheKey: string, options: AskOptions): Promise<ChainResult> {
+    const label = options.label ?? 'a request';
+    const gate = this.options.ledger?.gate();
+    if (gate) return this.enqueue(request, headerKey, label, gate, [], gateMessage(gate));
+    try {
+      const answer = await this.options.router.send(request, {
+        stream: options.stream ?? false,
+        idempotencyKey: headerKey,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onAnswer ? { onAnswer: options.onAnswer } : {}),
+      });
+      const costUsd = answer.costUsd;
+      this.options.cache?.put(cacheKey, {
+        routeId: answer.route.id, provider: answer.route.provider, model: answer.route.model, response: answer.response,
+        ...(costUsd !== undefined ? { costUsd } : {}),
+      });
+      return {
+        status: 'answered', routeId: answer.route.id, provider: answer.route.provider, model: answer.response.model ?? answer.route.model,
+        response: answer.response, text: textOf(answer.response.message), attempts: answer.attempts, fromCache: false,
+        ...(costUsd !== undefined ? { costUsd } : {}),
+        ...(answer.continuation ? { continuation: answer.continuation } : {}),
+      };
+    } catch (e) {
+      if (isCancelledError(e)) throw e;
+      if (!isAllRoutesFailedError(e)) throw e;
+      if (e.attempts.length > 0 && e.attempts.every((a) => PERMANENT.has(a.outcome))) throw e;
+      const overBudget = e.attempts.length > 0 && e.attempts.every((a) => a.outcome === 'over-budget' || PERMANENT.has(a.outcome));
+      return this.enqueue(request, headerKey, label, overBudget ? 'over-budget' : 'all-routes-failed', e.attempts,
+        overBudget ? 'no route fits the money budget now' : 'every route failed');
+    }
+  }
+
+  private async enqueue(request: ChatRequest, headerKey: string, label: string, reason: QueueReason, attempts: readonly Attempt[], why: string): Promise<ChainResult> {
+    const entry = await this.options.queue.add({ reason, request, idempotencyKey: headerKey, label, attempts });
+    this.emit({ type: 'queued', id: entry.id, label, reason });
+    if (reason === 'all-routes-failed' || reason === 'over-budget') {
+      void this.options.notifier?.notify({ kind: 'chain-cold', queueId: entry.id, label, reason: why });
+    }
+    return { status: 'queued', queueId: entry.id, reason, attempts, message: `Queued as ${entry.id}: ${why}. It will be sent when a route recovers${reason.startsWith('budget') || reason === 'manual-pause' ? ' and requests are resumed' : ''}.` };
+  }
+
+  /** Sends queued requests in order while routes answer and the budget allows. */
+  async drain(): Promise<DrainReport> {
+    const report = await this.options.queue.drain((entry) => this.sendQueued(entry));
+    for (const answer of report.answered) this.emit({ type: 'queue-answered', id: answer.id, label: answer.label });
+    for (const entry of report.expired) this.emit({ type: 'queue-expired', id: entry.id, label: entry.label });
+    if (report.answered.length || report.expired.length) {
+      void this.options.notifier?.notify({ kind: 'queue-drained', answered: report.answered.length, remaining: report.remaining, expired: report.expired.length });
+    }
+    return report;
+  }
+
+  private async sendQueued(entry: QueuedRequest): ReturnType<Parameters<ColdQueue['drain']>[0]> {
+    const gate = this.options.ledger?.gate();
+    if (gate) return { stop: gateMessage(gate) };
+    try {
+      const answer = await this.options.router.send(entry.request, { idempotencyKey: entry.idempotencyKey });
+      this.options.cache?.put(idempotencyKey(entry.request), { routeId: answer.route.id, provider: answer.route.provider, model: answer.route.model, response: answer.response });
+      return {
+        answer: {
+          route: answer.route.id, provider: answer.route.provider, model: answer.response.model ?? answer.route.model, response: answer.response,
+          ...(answer.costUsd !== undefined ? { costUsd: answer.costUsd } : {}),
+        },
+      };
+    } catch (e) {
+      if (e instanceof AllRoutesFailedError || isCancelledError(e)) return { stop: e.message.split('\n')[0] ?? 'no route answered' };
+      throw e;
+    }
+  }
+
+  private emit(event: ChainEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure never breaks the request path.
+      }
+    }
+  }
+}
+
+function gateMessage(gate: BudgetGate): string {
+  switch (gate) {
+    case 'manual-pause': return 'AI requests are paused';
+    case 'budget-paused': return 'the money budget reached its pause threshold';
+    case 'budget-exhausted': return 'the money budget is spent';
+  }
+}

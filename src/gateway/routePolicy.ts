@@ -1,0 +1,85 @@
+import {
+  BulkheadPolicy, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, TimeoutStrategy,
+  bulkhead, circuitBreaker, handleWhen, retry, timeout, wrap, type IPolicy, type RetryPolicy,
+} from 'cockatiel';
+import { isProviderError, type ProviderError } from './failures';
+import type { PolicyConfig } from './policyConfig';
+import { RetryAfterBackoff } from './retryBackoff';
+
+/** A breaker's state in the user's words. */
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+export interface RoutePolicyHooks {
+  /** The breaker changed state (for the status bar, the log, and persistence). */
+  onBreakerChange?(state: BreakerState): void;
+  /** A retry on the same route is about to wait `delayMs`. */
+  onRetry?(error: ProviderError, delayMs: number, attempt: number): void;
+}
+
+const STATES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'open',
+};
+
+/**
+ * One route's guard, from the outside in: a bulkhead (concurrent calls), retries (backoff with
+ * full jitter, Retry-After honoured), a circuit breaker (consecutive failures), and a timeout
+ * per attempt that aborts the HTTP call through the signal it hands down.
+ */
+export class RoutePolicy {
+  private breakerPolicy!: CircuitBreakerPolicy;
+  private readonly bulkheadPolicy: BulkheadPolicy;
+  private policy!: IPolicy;
+  private retryPolicy!: RetryPolicy;
+
+  constructor(private readonly config: PolicyConfig, private readonly hooks: RoutePolicyHooks = {}, initialState?: unknown) {
+    this.bulkheadPolicy = bulkhead(config.maxConcurrent, config.maxQueued);
+    this.build(initialState);
+  }
+
+  private build(initialState?: unknown): void {
+    const { config, hooks } = this;
+    const tripsBreaker = handleWhen((e) => isProviderError(e) && e.decision.tripsBreaker);
+    this.breakerPolicy = circuitBreaker(tripsBreaker, {
+      halfOpenAfter: config.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(config.breakerThreshold),
+      ...(initialState ? { initialState } : {}),
+    });
+    this.breakerPolicy.onStateChange((state) => hooks.onBreakerChange?.(STATES[state]));
+    // A retry would only repeat text the caller already has, or ignore the provider's own wait.
+    const retryable = handleWhen((e) =>
+      isProviderError(e) && e.decision.retry && e.partialText === undefined &&
+      (e.retryAfterMs === undefined || e.retryAfterMs <= config.retryAfterThresholdMs));
+    this.retryPolicy = retry(retryable, { maxAttempts: config.retries, backoff: RetryAfterBackoff.create(config.initialDelayMs, config.maxDelayMs) });
+    this.retryPolicy.onRetry((event) => {
+      if ('error' in event && isProviderError(event.error)) hooks.onRetry?.(event.error, event.delay, event.attempt);
+    });
+    this.policy = wrap(this.bulkheadPolicy, this.retryPolicy, this.breakerPolicy, timeout(config.timeoutMs, TimeoutStrategy.Cooperative));
+  }
+
+  /** Runs one guarded call; `fn` gets the attempt's signal (aborted on timeout or cancel). */
+  execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
+    return this.policy.execute(({ signal: attemptSignal }) => fn(attemptSignal), signal) as Promise<T>;
+  }
+
+  /** The breaker's state; an open breaker past its wait reads `half-open` (the next call probes). */
+  state(now = Date.now()): BreakerState {
+    const state = STATES[this.breakerPolicy.state];
+    if (state !== 'open') return state;
+    const openedAt = (this.breakerPolicy.toJSON() as { ownState?: { openedAt?: number } }).ownState?.openedAt ?? 0;
+    return now - openedAt >= this.config.halfOpenAfterMs ? 'half-open' : 'open';
+  }
+
+  /** Saved state, to restore with the constructor's `initialState` after a reload. */
+  toJSON(): unknown {
+    return this.breakerPolicy.toJSON();
+  }
+
+  /** Closes the breaker by hand (the user says the route is fine again). */
+  reset(): void {
+    this.build();
+    this.hooks.onBreakerChange?.('closed');
+  }
+}

@@ -1,0 +1,411 @@
+import { isBrokenCircuitError, isBulkheadRejectedError } from 'cockatiel';
+import { randomUUID } from 'node:crypto';
+import type { ProviderAdapter } from './adapters/adapter';
+import { StreamAssembler } from './assembler';
+import { AllRoutesFailedError, CancelledError, isCancelledError } from './chainErrors';
+import type { AnswerEvent, Attempt, AttemptOutcome, GatewayEvent } from './events';
+import { isProviderError, ProviderError } from './failures';
+import type { ChatRequest, ChatResponse } from './ir';
+import { DEFAULT_POLICY, type PolicyConfig } from './policyConfig';
+import { requestText } from './requestText';
+import { RoutePolicy, type BreakerState } from './routePolicy';
+import { costUsd, priceOf } from './prices';
+import type { ProviderKind, Route } from './routes';
+import { DEFAULT_MAX_OUTPUT_TOKENS, type SpendGuard, type SpendHold } from './spendGuard';
+import type { StreamEvent } from './stream';
+import { UndiciTransport, type Transport } from './transport';
+
+export interface RouterOptions {
+  readonly routes: readonly Route[];
+  readonly policy?: PolicyConfig;
+  readonly adapterFor: (kind: ProviderKind) => ProviderAdapter;
+  /** The key of a route's secret; undefined when it is not set. Never logged. */
+  readonly keyFor: (route: Route) => Promise<string | undefined>;
+  /** Tokens of a text as the route's model counts them, for the context-window check. */
+  readonly countTokens?: (text: string, route: Route) => number;
+  readonly transport?: Transport;
+  /** Breaker states saved by `breakerStates()` before a reload. */
+  readonly initialBreakerStates?: Readonly<Record<string, unknown>>;
+  readonly onEvent?: (event: GatewayEvent) => void;
+  /** Holds each try's worst-case cost before it is sent (the money budget). */
+  readonly spend?: SpendGuard;
+}
+
+export interface SendOptions {
+  readonly signal?: AbortSignal;
+  /** Stream the answer; `onAnswer` sees text as it arrives. */
+  readonly stream?: boolean;
+  readonly onAnswer?: (event: AnswerEvent) => void;
+  /** One logical request: every retry and failover of it carries this key. */
+  readonly idempotencyKey?: string;
+}
+
+/** An answer, with the route that gave it and everything tried on the way. */
+export interface RouterAnswer {
+  readonly status: 'answered';
+  readonly route: Route;
+  readonly response: ChatResponse;
+  readonly attempts: readonly Attempt[];
+  /** Set when a cut stream was finished by another route: continued from its text, or restarted. */
+  readonly continuation?: 'prefill' | 'restart';
+  /** USD at the route's prices; undefined when no price is known or no usage came back. */
+  readonly costUsd?: number;
+}
+
+/** The state of one route, for the status bar and "Show Routes". */
+export interface RouteStatus {
+  readonly route: Route;
+  readonly breaker: BreakerState;
+  readonly disabled: boolean;
+  readonly lastOutcome?: AttemptOutcome;
+  readonly lastMessage?: string;
+  readonly lastLatencyMs?: number;
+}
+
+/** What one logical request carries across its attempts. */
+interface Call {
+  readonly request: ChatRequest;
+  /** Input tokens per encoding family, counted once per route kind. */
+  readonly inputTokens: Map<string, number>;
+  readonly stream: boolean;
+  readonly userSignal: AbortSignal;
+  readonly idempotencyKey: string;
+  readonly attempts: Attempt[];
+  readonly onAnswer?: (event: AnswerEvent) => void;
+  /** Text the caller holds from earlier attempts of this request. */
+  delivered: string;
+  /** A tool call reached the caller's view of a stream that then failed: continuing is unsafe. */
+  deliveredToolCall: boolean;
+  /** When the last try on `lastRoute` ended: the gap to the next try on it is the backoff wait. */
+  lastTryEnded?: number;
+  lastRoute?: string;
+  /** How a cut stream was finished, if one was. */
+  continuation?: 'prefill' | 'restart';
+}
+
+const ERROR_BODY_LIMIT = 1024 * 1024;
+const never = new AbortController().signal;
+
+/** Rough count used only when no tokenizer is given: errs high (3 characters a token). */
+const estimateTokens = (text: string): number => Math.ceil(text.length / 3);
+
+/**
+ * The hot and warm tiers of the chain: hot routes, then warm ones, each call guarded by its route's policy. A
+ * failure the taxonomy says to fail over on moves to the next usable route; every try is an
+ * attempt in the answer (or in the error when all fail).
+ */
+export class Router {
+  private readonly policy: PolicyConfig;
+  private readonly transport: Transport;
+  private readonly policies = new Map<string, RoutePolicy>();
+  private readonly disabledRoutes = new Set<string>();
+  private readonly last = new Map<string, Attempt>();
+
+  constructor(private readonly options: RouterOptions) {
+    this.policy = options.policy ?? DEFAULT_POLICY;
+    this.transport = options.transport ?? new UndiciTransport();
+    for (const route of options.routes) {
+      this.policies.set(route.id, new RoutePolicy(this.policy, {
+        onBreakerChange: (state) => this.emit({ type: 'breaker', route: route.id, state }),
+        onRetry: (error, delayMs) => this.emit({ type: 'retry', route: route.id, delayMs, reason: error.kind }),
+      }, options.initialBreakerStates?.[route.id]));
+    }
+  }
+
+  /** Routes in the order the chain tries them: every hot route, then every warm route. */
+  get orderedRoutes(): Route[] {
+    return [...this.options.routes.filter((r) => r.tier === 'hot'), ...this.options.routes.filter((r) => r.tier === 'warm')];
+  }
+
+  async send(request: ChatRequest, options: SendOptions = {}): Promise<RouterAnswer> {
+    const call: Call = {
+      request,
+      inputTokens: new Map(),
+      stream: options.stream ?? false,
+      userSignal: options.signal ?? never,
+      idempotencyKey: options.idempotencyKey ?? randomUUID(),
+      attempts: [],
+      onAnswer: options.onAnswer,
+      delivered: '',
+      deliveredToolCall: false,
+    };
+    let smallestTooLong = Number.POSITIVE_INFINITY;
+    let previous: { route: string; outcome: AttemptOutcome; at: number } | undefined;
+    for (const route of this.orderedRoutes) {
+      if (call.userSignal.aborted) throw new CancelledError(call.attempts);
+      const skip = await this.skipReason(route, call, smallestTooLong);
+      if (skip) {
+        this.record(call, { ...this.base(route), outcome: skip.outcome, skipped: true, ms: 0, message: skip.message });
+        continue;
+      }
+      if (previous) this.emit({ type: 'failover', from: previous.route, to: route.id, reason: previous.outcome, addedMs: Math.round(performance.now() - previous.at) });
+      const prefix = this.prepareContinuation(route, call);
+      this.emit({ type: 'route-started', route: route.id, tier: route.tier });
+      try {
+        const response = await this.guarded(route, call, prefix);
+        return {
+          status: 'answered',
+          route,
+          response,
+          attempts: call.attempts,
+          ...(call.continuation ? { continuation: call.continuation } : {}),
+          ...costOf(route, response),
+        };
+      } catch (e) {
+        if (isCancelledError(e) || call.userSignal.aborted) throw new CancelledError(call.attempts);
+        if (isBrokenCircuitError(e)) {
+          // Another call is probing this route (half-open); do not wait for it.
+          this.record(call, { ...this.base(route), outcome: 'breaker-open', skipped: true, ms: 0, message: 'breaker open (a probe is in flight)' });
+        } else if (isBulkheadRejectedError(e)) {
+          this.record(call, { ...this.base(route), outcome: 'bulkhead-full', skipped: true, ms: 0, message: `more than ${this.policy.maxConcurrent + this.policy.maxQueued} calls on this route at once` });
+        } else if (e instanceof OverBudgetError) {
+          // Recorded as a skip; a cheaper route may still fit.
+        } else if (isProviderError(e) && e.kind === 'context_too_long') {
+          smallestTooLong = Math.min(smallestTooLong, route.contextWindow ?? Number.POSITIVE_INFINITY);
+        }
+        previous = { route: route.id, outcome: call.attempts.at(-1)?.outcome ?? 'server_error', at: performance.now() };
+      }
+    }
+    throw new AllRoutesFailedError(call.attempts);
+  }
+
+  /**
+   * Before trying a route after a stream was cut: continue from the text the caller has when
+   * the route can take it as a prefill (and no tool call was in flight), else tell the caller
+   * to start over. Returns the prefix the new attempt continues from.
+   */
+  private prepareContinuation(route: Route, call: Call): string {
+    if (!call.delivered && !call.deliveredToolCall) return '';
+    const adapter = this.options.adapterFor(route.provider);
+    if (adapter.supportsPrefill && !call.deliveredToolCall && call.delivered.trim()) {
+      call.continuation = 'prefill';
+      call.onAnswer?.({ type: 'continue', route: route.id, reason: 'the previous route\'s stream was cut; continuing from its text' });
+      return call.delivered;
+    }
+    call.continuation = 'restart';
+    call.onAnswer?.({ type: 'restart', route: route.id, reason: 'the previous route\'s stream was cut; starting the answer again' });
+    call.delivered = '';
+    call.deliveredToolCall = false;
+    return '';
+  }
+
+  private async skipReason(route: Route, call: Call, smallestTooLong: number): Promise<{ outcome: AttemptOutcome; message: string } | undefined> {
+    if (this.disabledRoutes.has(route.id)) return { outcome: 'disabled', message: 'disabled for this session' };
+    if (this.policies.get(route.id)!.state() === 'open') return { outcome: 'breaker-open', message: 'breaker open; skipped without a call' };
+    if (route.secret && (await this.options.keyFor(route)) === undefined) {
+      return { outcome: 'no-key', message: `no key stored for secret "${route.secret}"` };
+    }
+    if (route.contextWindow !== undefined) {
+      const input = this.inputTokens(route, call);
+      const output = maxOutputOf(route, call.request);
+      if (input + output > route.contextWindow) {
+        return { outcome: 'context-window', message: `${input} input + ${output} output tokens exceed its ${route.contextWindow}-token window` };
+      }
+    }
+    if (route.contextWindow !== undefined && route.contextWindow <= smallestTooLong && smallestTooLong !== Number.POSITIVE_INFINITY) {
+      return { outcome: 'context-window', message: `a route with a ${smallestTooLong}-token window already said the payload is too long` };
+    }
+    return undefined;
+  }
+
+  /** One route through its policy, racing the caller's cancel so a backoff wait never holds it. */
+  private guarded(route: Route, call: Call, prefix: string): Promise<ChatResponse> {
+    const policy = this.policies.get(route.id)!;
+    const run = policy.execute((signal) => this.callOnce(route, call, prefix, signal), call.userSignal);
+    if (call.userSignal === never) return run;
+    run.catch(() => undefined);
+    return new Promise<ChatResponse>((resolve, reject) => {
+      const onAbort = () => reject(new CancelledError(call.attempts));
+      if (call.userSignal.aborted) return onAbort();
+      call.userSignal.addEventListener('abort', onAbort, { once: true });
+      run.then(resolve, reject).finally(() => call.userSignal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  /** One HTTP try. Every outcome becomes an attempt record. */
+  private async callOnce(route: Route, call: Call, prefix: string, signal: AbortSignal): Promise<ChatResponse> {
+    const adapter = this.options.adapterFor(route.provider);
+    const started = performance.now();
+    const waitMs = call.lastRoute === route.id && call.lastTryEnded !== undefined ? Math.round(started - call.lastTryEnded) : undefined;
+    const assembler = new StreamAssembler(prefix);
+    const deliveredBefore = call.delivered;
+    let httpStatus: number | undefined;
+    let hold: SpendHold | undefined;
+    let usage: ChatResponse['usage'];
+    let sent = false;
+    try {
+      if (call.userSignal.aborted) throw new CancelledError(call.attempts);
+      const maxOutputTokens = maxOutputOf(route, call.request);
+      if (this.options.spend) {
+        const held = this.options.spend.reserve(route, this.inputTokens(route, call), maxOutputTokens, call.idempotencyKey);
+        if (typeof held === 'string') throw new OverBudgetError(held);
+        hold = held;
+      }
+      const apiKey = route.secret ? await this.options.keyFor(route) : undefined;
+      const spec = adapter.buildRequest(route, { ...call.request, maxOutputTokens }, {
+        stream: call.stream,
+        apiKey,
+        idempotencyKey: call.idempotencyKey,
+        ...(prefix ? { continueFrom: prefix } : {}),
+      });
+      const limit = this.policy.timeoutMs;
+      sent = true;
+      const response = await this.transport.send(spec, {
+        signal,
+        headersTimeoutMs: call.stream ? Math.min(this.policy.firstByteTimeoutMs, limit) : limit,
+        bodyTimeoutMs: call.stream ? Math.min(this.policy.idleTimeoutMs, limit) : limit,
+      });
+      httpStatus = response.status;
+      if (response.status < 200 || response.status >= 300) {
+        const body = await response.text(ERROR_BODY_LIMIT).catch(() => '');
+        throw adapter.classifyError(response.status, response.headers, body, Date.now());
+      }
+      let answer: ChatResponse;
+      if (call.stream) {
+        const decoder = adapter.createStreamDecoder();
+        const deliver = (events: StreamEvent[]) => {
+          for (const event of events) {
+            assembler.add(event);
+            if (event.type === 'text' && event.text) {
+              call.delivered += event.text;
+              call.onAnswer?.({ type: 'text', text: event.text, route: route.id });
+            } else if (event.type === 'tool_call') {
+              call.deliveredToolCall = true;
+            }
+          }
+        };
+        for await (const chunk of response.body) deliver(decoder.push(chunk));
+        deliver(decoder.end());
+        answer = assembler.response();
+      } else {
+        answer = adapter.parseResponse(await response.text());
+      }
+      usage = answer.usage;
+      this.record(call, { ...this.base(route), outcome: 'answered', skipped: false, httpStatus, ms: performance.now() - started, ...(waitMs ? { waitMs } : {}) });
+      return answer;
+    } catch (e) {
+      if (e instanceof OverBudgetError) {
+        this.record(call, { ...this.base(route), outcome: 'over-budget', skipped: true, ms: 0, message: e.message });
+        throw e;
+      }
+      const error = this.classify(e, call, signal, call.delivered !== deliveredBefore);
+      hold?.settle(undefined, sent && mayHaveBeenBilled(error, httpStatus));
+      hold = undefined;
+      if (isCancelledError(error)) throw error;
+      this.record(call, {
+        ...this.base(route),
+        outcome: error.kind,
+        skipped: false,
+        ...(error.httpStatus ?? httpStatus ? { httpStatus: error.httpStatus ?? httpStatus } : {}),
+        ms: performance.now() - started,
+        ...(waitMs ? { waitMs } : {}),
+        message: error.message,
+      });
+      throw error;
+    } finally {
+      hold?.settle(usage, sent);
+      call.lastTryEnded = performance.now();
+      call.lastRoute = route.id;
+    }
+  }
+
+  /** Any failure of a try as a ProviderError (or the caller's cancel), marked partial when text went out. */
+  private classify(e: unknown, call: Call, signal: AbortSignal, sentText: boolean): ProviderError | CancelledError {
+    if (call.userSignal.aborted || isCancelledError(e)) return new CancelledError(call.attempts);
+    let error: ProviderError;
+    if (isProviderError(e)) error = e;
+    else if (signal.aborted) error = new ProviderError({ kind: 'timeout', message: `no complete answer within ${this.policy.timeoutMs} ms`, cause: e });
+    else error = new ProviderError({ kind: 'malformed', message: `the response could not be read: ${e instanceof Error ? e.message : String(e)}`, cause: e });
+    if (sentText && error.partialText === undefined) {
+      error = new ProviderError({
+        kind: error.kind, message: error.message, httpStatus: error.httpStatus, retryAfterMs: error.retryAfterMs,
+        providerCode: error.providerCode, inBody: error.inBody, partialText: call.delivered, cause: error,
+      });
+    }
+    return error;
+  }
+
+  /** The request's input tokens as this route's model counts them (counted once per route). */
+  private inputTokens(route: Route, call: Call): number {
+    let tokens = call.inputTokens.get(route.id);
+    if (tokens === undefined) {
+      tokens = (this.options.countTokens ?? estimateTokens)(requestText(call.request), route);
+      call.inputTokens.set(route.id, tokens);
+    }
+    return tokens;
+  }
+
+  private base(route: Route) {
+    return { route: route.id, provider: route.provider, model: route.model, tier: route.tier };
+  }
+
+  private record(call: Call, attempt: Attempt): void {
+    call.attempts.push(attempt);
+    this.last.set(attempt.route, attempt);
+    this.emit({ type: 'attempt', attempt });
+  }
+
+  private emit(event: GatewayEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch {
+      // A listener's failure must never break the request path.
+    }
+  }
+
+  /** Every route's breaker, for the status bar and "Show Routes". */
+  routeStatus(now = Date.now()): RouteStatus[] {
+    return this.orderedRoutes.map((route) => {
+      const last = this.last.get(route.id);
+      return {
+        route,
+        breaker: this.policies.get(route.id)!.state(now),
+        disabled: this.disabledRoutes.has(route.id),
+        ...(last ? { lastOutcome: last.outcome, lastMessage: last.message, lastLatencyMs: last.skipped ? undefined : Math.round(last.ms) } : {}),
+      };
+    });
+  }
+
+  /** Breaker states to save (restored through `initialBreakerStates`). */
+  breakerStates(): Record<string, unknown> {
+    return Object.fromEntries([...this.policies].map(([id, policy]) => [id, policy.toJSON()]));
+  }
+
+  resetBreaker(routeId: string): void {
+    this.policies.get(routeId)?.reset();
+  }
+
+  setDisabled(routeId: string, disabled: boolean): void {
+    if (disabled) this.disabledRoutes.add(routeId);
+    else this.disabledRoutes.delete(routeId);
+  }
+
+  dispose(): Promise<void> {
+    return this.transport.close();
+  }
+}
+
+/** A try the money budget cannot afford on this route; never retried, never trips the breaker. */
+class OverBudgetError extends Error {}
+
+/** The answer cap a try on this route carries. */
+function maxOutputOf(route: Route, request: ChatRequest): number {
+  return request.maxOutputTokens ?? route.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+}
+
+/**
+ * Whether a failed try may still have been billed: the provider may have done the work when the
+ * answer was lost on the way (time-outs, resets, cut or unreadable answers after a 200).
+ */
+function mayHaveBeenBilled(error: ProviderError | CancelledError, httpStatus: number | undefined): boolean {
+  if (isCancelledError(error)) return true;
+  if (error.kind === 'timeout' || error.kind === 'connection') return true;
+  return httpStatus !== undefined && httpStatus >= 200 && httpStatus < 300;
+}
+
+/** The cost of an answer at its route's prices (its own, or the shipped table's). */
+function costOf(route: Route, response: ChatResponse): { costUsd?: number } {
+  const price = priceOf(route);
+  if (!response.usage || !price) return {};
+  return { costUsd: costUsd(price, response.usage.inputTokens, response.usage.outputTokens) };
+}

@@ -1,0 +1,119 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import type { HttpRequestSpec } from './adapters/adapter';
+import { ProviderError } from './failures';
+
+/** A response whose body has not been read yet. Header names are lower-case. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: AsyncIterable<Uint8Array>;
+  /** Reads the body as text, up to a limit (a larger body is a malformed response). */
+  text(limitBytes?: number): Promise<string>;
+  /** Releases the connection without reading the rest. */
+  discard(): Promise<void>;
+}
+
+export interface SendOptions {
+  /** Aborts the request and its body; the caller maps why (cancelled or timed out). */
+  readonly signal: AbortSignal;
+  /** Limit for the response headers. */
+  readonly headersTimeoutMs: number;
+  /** Limit for silence between two body chunks. */
+  readonly bodyTimeoutMs: number;
+}
+
+/** Sends a built request. The chain talks to providers only through this. */
+export interface Transport {
+  send(spec: HttpRequestSpec, options: SendOptions): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_TEXT_LIMIT = 32 * 1024 * 1024;
+
+/** Maps an error thrown by undici (not an abort) into the taxonomy. */
+export function transportFailure(e: unknown): ProviderError {
+  const code = (e as { code?: string })?.code ?? '';
+  const message = e instanceof Error ? e.message : String(e);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return new ProviderError({ kind: 'timeout', message: 'no response headers within the first-byte limit', cause: e });
+  if (code === 'UND_ERR_BODY_TIMEOUT') return new ProviderError({ kind: 'timeout', message: 'the answer stalled longer than the idle limit', cause: e });
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new ProviderError({ kind: 'timeout', message: 'connecting took too long', cause: e });
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new ProviderError({ kind: 'malformed', message: 'the response is larger than allowed', cause: e });
+  // Resets, refusals, DNS failures, sockets closed by the other side, HTTP parse errors.
+  return new ProviderError({ kind: 'connection', message: code ? `${code}: ${message}` : message, cause: e });
+}
+
+function headerRecord(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
+}
+
+async function readText(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw new ProviderError({ kind: 'malformed', message: `the response body is larger than ${limit} bytes` });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** HTTP over undici with one keep-alive connection pool per gateway. */
+export class UndiciTransport implements Transport {
+  private readonly dispatcher: Agent;
+
+  constructor(options: { connectTimeoutMs?: number } = {}) {
+    this.dispatcher = new Agent({ keepAliveTimeout: 30_000, connect: { timeout: options.connectTimeoutMs ?? 10_000 } });
+  }
+
+  async send(spec: HttpRequestSpec, options: SendOptions): Promise<HttpResponse> {
+    let data: Dispatcher.ResponseData;
+    try {
+      data = await request(spec.url, {
+        method: 'POST',
+        headers: spec.headers,
+        body: spec.body,
+        signal: options.signal,
+        dispatcher: this.dispatcher,
+        headersTimeout: options.headersTimeoutMs,
+        bodyTimeout: options.bodyTimeoutMs,
+      });
+    } catch (e) {
+      if (options.signal.aborted) throw e; // the caller knows whether it was a cancel or a timeout
+      throw transportFailure(e);
+    }
+    const { body } = data;
+    const wrap = async function* (): AsyncIterable<Uint8Array> {
+      try {
+        for await (const chunk of body) yield chunk as Uint8Array;
+      } catch (e) {
+        if (options.signal.aborted) throw e;
+        throw transportFailure(e);
+      }
+    };
+    return {
+      status: data.statusCode,
+      headers: headerRecord(data.headers),
+      body: wrap(),
+      text: async (limit = DEFAULT_TEXT_LIMIT) => {
+        try {
+          return await readText(body, limit);
+        } catch (e) {
+          if (options.signal.aborted || e instanceof ProviderError) throw e;
+          throw transportFailure(e);
+        }
+      },
+      discard: async () => {
+        body.destroy();
+      },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+}
