@@ -106,7 +106,7 @@ export class Ledger implements SpendGuard {
     if (!price && limit !== undefined) {
       return `no price is known for model "${route.model}"; set inputPricePerMTok and outputPricePerMTok on route "${route.id}" so the budget can hold its cost`;
     }
-    const worst = price ? costUsd(price, Math.ceil(inputTokens * INPUT_MARGIN), maxOutputTokens) : 0;
+    const worst = price ? costUsd(price, Math.ceil(inputTokens * INPUT_MARGIN - 1e-9), maxOutputTokens) : 0;
     if (limit !== undefined && this.state.spentUsd + this.reservedUsd + worst > limit + 1e-12) {
       return `its worst case ($${worst.toFixed(4)}) does not fit the ${this.config.period}ly budget: $${this.state.spentUsd.toFixed(4)} spent and $${this.reservedUsd.toFixed(4)} held of $${limit.toFixed(2)}`;
     }
