@@ -1,13 +1,27 @@
+import { askCommand } from './askCommand';
+import { budgetCommand } from './budgetCommand';
 import { usageFailure, CliFailure } from './failure';
+import { queueCommand } from './queueCommand';
 import { symbolsCommand } from './symbolsCommand';
 import { USAGE } from './usage';
 
 declare const CLI_VERSION: string | undefined;
 
-type Command = (args: string[], assetsDir: string) => Promise<string>;
+/** What a command gets: where the runtime assets are, and where to write. */
+export interface CliContext {
+  readonly assetsDir: string;
+  readonly out: NodeJS.WritableStream;
+  readonly err: NodeJS.WritableStream;
+}
+
+/** A subcommand: returns its exit code. */
+type Command = (args: string[], ctx: CliContext) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   symbols: symbolsCommand,
+  ask: askCommand,
+  queue: queueCommand,
+  budget: budgetCommand,
 };
 
 /** Runs one CLI invocation; returns the exit code. Output goes to the given streams. */
@@ -28,8 +42,7 @@ export async function runCli(argv: string[], assetsDir: string, out: NodeJS.Writ
       out.write(`${USAGE}\n`);
       return 0;
     }
-    out.write(`${await command(rest, assetsDir)}\n`);
-    return 0;
+    return await command(rest, { assetsDir, out, err });
   } catch (e) {
     if (e instanceof CliFailure) {
       err.write(`${e.message}\n`);

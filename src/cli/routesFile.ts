@@ -1,21 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { parsePolicy, type PolicyConfig } from '../gateway/policyConfig';
-import { describeRouteProblem, parseRoutes, type Route } from '../gateway/routes';
+import type { RawChainConfig } from '../gateway/chainConfig';
 import { CliFailure } from './failure';
 
-/** What a routes file configures: the same shape as the extension's settings. */
-export interface RoutesFile {
-  readonly routes: Route[];
-  readonly policy: PolicyConfig;
-  /** Other top-level sections, read by the commands that use them (budget, cache...). */
-  readonly sections: Readonly<Record<string, unknown>>;
-}
-
 /**
- * Reads `{ "routes": [...], "policy": {...}, ... }` (or a bare array of routes). A route with a
- * problem is reported on stderr and left out; a file with no usable route is an error.
+ * Reads a routes file: `{ "routes": [...], "policy": {...}, "budget": {...}, ... }` (the same
+ * sections as the extension's settings), or a bare array of routes.
  */
-export async function readRoutesFile(path: string, warn: (line: string) => void): Promise<RoutesFile> {
+export async function readRoutesFile(path: string): Promise<RawChainConfig> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
@@ -23,13 +14,10 @@ export async function readRoutesFile(path: string, warn: (line: string) => void)
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     throw new CliFailure(`Cannot read the routes file ${path}: ${why}.`);
   }
-  const object = Array.isArray(raw) ? { routes: raw } : (raw as Record<string, unknown>);
-  if (typeof object !== 'object' || object === null) throw new CliFailure(`${path}: expected an object with "routes", or an array of routes.`);
-  const { routes: routesInput, policy: policyInput, ...sections } = object;
-  const { routes, problems } = parseRoutes(routesInput);
-  for (const problem of problems) warn(`${path}: ${describeRouteProblem(problem)}`);
-  const policy = parsePolicy(policyInput);
-  for (const problem of policy.problems) warn(`${path}: ${problem}`);
-  if (routes.length === 0) throw new CliFailure(`${path} has no usable route${problems.length ? ' (see the problems above)' : ''}.`);
-  return { routes, policy: policy.policy, sections };
+  if (Array.isArray(raw)) return { routes: raw };
+  if (typeof raw !== 'object' || raw === null) throw new CliFailure(`${path}: expected an object with "routes", or an array of routes.`);
+  const known = new Set(['routes', 'policy', 'budget', 'cache', 'queue', 'notifications', 'alerts', 'context', 'tasks', '$schema']);
+  const unknown = Object.keys(raw).filter((k) => !known.has(k));
+  if (unknown.length) throw new CliFailure(`${path}: unknown section(s) ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${[...known].join(', ')}.`);
+  return raw as RawChainConfig;
 }

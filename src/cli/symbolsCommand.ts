@@ -4,9 +4,15 @@ import { Grammars } from '../context/grammars';
 import { outline } from '../context/outline';
 import { Encoders } from '../context/tokens';
 import { CliFailure, usageFailure } from './failure';
+import type { CliContext } from './main';
 
 /** `symbols <file> [--json]`: the file's top-level definitions and its token count. */
-export async function symbolsCommand(args: string[], assetsDir: string): Promise<string> {
+export async function symbolsCommand(args: string[], ctx: CliContext): Promise<number> {
+  ctx.out.write(`${await symbolsText(args, ctx.assetsDir)}\n`);
+  return 0;
+}
+
+async function symbolsText(args: string[], assetsDir: string): Promise<string> {
   const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
   const file = positionals[0];
   if (!file || positionals.length > 1) throw usageFailure('symbols takes exactly one file.');

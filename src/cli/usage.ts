@@ -5,12 +5,32 @@ Usage:
   node dist/cli.js <command> [options]
 
 Commands:
-  symbols <file> [--json]      List the top-level definitions of a file (TypeScript, TSX,
-                               JavaScript, Python) with their kinds and lines, and the
-                               file's token count.
+  symbols <file> [--json]
+      List the top-level definitions of a file (TypeScript, TSX, JavaScript, Python)
+      with their kinds and lines, and the file's token count.
+
+  ask --routes <file.json> --state-dir <dir> --prompt <text>
+      [--system <text>] [--max-output-tokens <n>] [--stream] [--json] [--no-cache]
+      Send a prompt through the fallback chain: hot routes, then warm routes, then
+      the cold queue. Each route's key is read from the environment variable its
+      "secret" names. Exit 0 answered, 75 queued (the id is printed), 1 failed.
+
+  queue list --state-dir <dir> [--json]
+  queue show <id> --state-dir <dir> [--json]
+  queue drain --routes <file.json> --state-dir <dir> [--json]
+      List waiting requests, show a stored answer, or send waiting requests now.
+
+  budget status|resume|pause --routes <file.json> --state-dir <dir> [--json]
+      The money budget of the state folder: spend, the pause at its threshold,
+      and resuming or pausing new requests.
+
+The routes file holds the same sections as the extension's settings:
+  { "routes": [ { "id": "main", "tier": "hot", "provider": "openai", "model": "gpt-4o-mini",
+                  "secret": "OPENAI_API_KEY" } ],
+    "policy": { "timeoutMs": 60000, "retries": 2 }, "budget": { "limitUsd": 20, "period": "month" } }
 
 Options:
   -h, --help                   Show this help.
   -v, --version                Print the version.
 
-Exit codes: 0 success, 1 error (message on stderr), 2 bad usage.`;
+Exit codes: 0 success, 1 error (message on stderr), 2 bad usage, 75 queued, 130 interrupted.`;

@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { ColdQueue } from '../gateway/coldQueue';
+import { textOf } from '../gateway/ir';
+import { EXIT_QUEUED } from './askCommand';
+import { chainFromArgs } from './chainFromFile';
+import { CliFailure, usageFailure } from './failure';
+import type { CliContext } from './main';
+
+const OPTIONS = { routes: { type: 'string' }, 'state-dir': { type: 'string' }, json: { type: 'boolean' } } as const;
+
+/** `queue list | drain | show <id>` over a state folder. */
+export async function queueCommand(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
+  const [action, id] = positionals;
+  const stateDir = values['state-dir'];
+  if (!stateDir) throw usageFailure('--state-dir <dir> is required.');
+  const print = (value: unknown, text: string) => ctx.out.write(values.json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
+
+  if (action === 'list') {
+    // Listing needs no routes: it only reads the journal.
+    const queue = await ColdQueue.open(stateDir, { maxAgeMs: Number.POSITIVE_INFINITY });
+    const entries = await queue.list();
+    const expired = await queue.expired();
+    const rows = entries.map((e) => ({ id: e.id, createdAt: e.createdAt, reason: e.reason, label: e.label }));
+    print({ queued: rows, expired: expired.map((e) => ({ id: e.id, createdAt: e.createdAt, label: e.label })) },
+      [`${entries.length} queued${expired.length ? `, ${expired.length} expired` : ''}`, ...rows.map((r) => `${r.id}  ${r.createdAt}  ${r.reason}  ${r.label}`)].join('\n'));
+    return 0;
+  }
+  if (action === 'show') {
+    if (!id) throw usageFailure('queue show needs the id of a queued request.');
+    const queue = await ColdQueue.open(stateDir, { maxAgeMs: Number.POSITIVE_INFINITY });
+    const answer = await queue.answer(id);
+    if (!answer) {
+      const waiting = (await queue.list()).some((e) => e.id === id);
+      throw new CliFailure(waiting ? `${id} is still queued; run "queue drain" when a route is back.` : `No queued request or answer with id ${id}.`);
+    }
+    print(answer, textOf(answer.response.message));
+    return 0;
+  }
+  if (action === 'drain') {
+    const services = await chainFromArgs(values, (line) => ctx.err.write(`${line}\n`));
+    try {
+      const report = await services.chain.drain();
+      print({
+        answered: report.answered.map((a) => ({ id: a.id, label: a.label, route: a.route, costUsd: a.costUsd ?? null })),
+        expired: report.expired.map((e) => ({ id: e.id, label: e.label })),
+        remaining: report.remaining,
+        stoppedBecause: report.stoppedBecause ?? null,
+      }, [
+        `${report.answered.length} answered, ${report.remaining} still queued${report.expired.length ? `, ${report.expired.length} expired (kept in expired/)` : ''}`,
+        ...report.answered.map((a) => `${a.id}  answered by ${a.route}  ${a.label}`),
+        ...(report.stoppedBecause ? [`stopped: ${report.stoppedBecause}`] : []),
+      ].join('\n'));
+      return report.remaining > 0 ? EXIT_QUEUED : 0;
+    } finally {
+      await services.dispose();
+    }
+  }
+  throw usageFailure(`queue needs an action: list, drain or show <id>${action ? ` (not "${action}")` : ''}.`);
+}

@@ -1,0 +1,84 @@
+import type { ProviderAdapter } from './adapters/adapter';
+import { AnswerCache } from './answerCache';
+import { BreakerStore } from './breakerStore';
+import { Chain, type ChainEvent } from './chain';
+import type { ChainConfig } from './chainConfig';
+import { ColdQueue } from './coldQueue';
+import { Ledger } from './ledger';
+import { Notifier } from './notifier';
+import { Router } from './router';
+import type { ProviderKind, Route } from './routes';
+import type { Transport } from './transport';
+
+/** The parts of a running chain, for the commands that look inside it. */
+export interface ChainServices {
+  readonly chain: Chain;
+  readonly router: Router;
+  readonly ledger: Ledger;
+  readonly queue: ColdQueue;
+  readonly cache: AnswerCache;
+  /** Waits for state files to be written, then closes connections. */
+  dispose(): Promise<void>;
+}
+
+export interface ChainDeps {
+  /** The state folder: breakers, ledger, cache, queue and answers live here. */
+  readonly stateDir: string;
+  readonly adapterFor: (kind: ProviderKind) => ProviderAdapter;
+  readonly keyFor: (route: Route) => Promise<string | undefined>;
+  readonly countTokens?: (text: string, route: Route) => number;
+  readonly transport?: Transport;
+  readonly log?: (line: string) => void;
+  readonly now?: () => number;
+}
+
+/**
+ * Builds the whole chain over a state folder: breaker states restored and saved on every change,
+ * the ledger, the cache, the queue and the notifier wired to the chain's events.
+ */
+export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<ChainServices> {
+  const log = deps.log ?? (() => {});
+  const breakers = new BreakerStore(deps.stateDir);
+  const initialBreakerStates = await breakers.load().catch((e: unknown) => {
+    log(`breaker states not restored: ${e instanceof Error ? e.message : String(e)}`);
+    return {};
+  });
+  let chain: Chain | undefined;
+  const pending: Array<Parameters<Chain['handle']>[0]> = [];
+  const forward = (event: Parameters<Chain['handle']>[0]) => (chain ? chain.handle(event) : pending.push(event));
+  const ledger = await Ledger.open(deps.stateDir, config.budget, { ...(deps.now ? { now: deps.now } : {}), onEvent: forward });
+  const router: Router = new Router({
+    routes: config.routes,
+    policy: config.policy,
+    adapterFor: deps.adapterFor,
+    keyFor: deps.keyFor,
+    ...(deps.countTokens ? { countTokens: deps.countTokens } : {}),
+    ...(deps.transport ? { transport: deps.transport } : {}),
+    initialBreakerStates,
+    spend: ledger,
+    onEvent: (event) => {
+      // Saved on every change, so an open breaker survives a reload or the next CLI run.
+      if (event.type === 'breaker') void breakers.save(router.breakerStates()).catch((e: unknown) => log(`breaker states not saved: ${String(e)}`));
+      forward(event);
+    },
+  });
+  const queue = await ColdQueue.open(deps.stateDir, { maxAgeMs: config.queueMaxAgeMs, ...(deps.now ? { now: deps.now } : {}) });
+  const cache = await AnswerCache.open(deps.stateDir, { ttlMs: config.cacheTtlMs, ...(deps.now ? { now: deps.now } : {}) });
+  chain = new Chain({
+    router, queue, ledger, cache,
+    ...(config.webhookUrl ? { notifier: new Notifier(config.webhookUrl, log) } : {}),
+    failoverAlert: config.failoverAlert,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  for (const event of pending.splice(0)) chain.handle(event);
+  return {
+    chain, router, ledger, queue, cache,
+    dispose: async () => {
+      await breakers.save(router.breakerStates()).catch(() => undefined);
+      await Promise.all([ledger.flushed(), cache.flushed()]);
+      await router.dispose();
+    },
+  };
+}
+
+export type { ChainEvent };
