@@ -54,6 +54,11 @@ export interface ProviderErrorInit {
   readonly providerCode?: string;
   /** The error arrived inside a 200 response or a stream, not as an HTTP error status. */
   readonly inBody?: boolean;
+  /**
+   * For a stream that failed after content began: the text that had arrived, so the router can
+   * continue from it (prefill) or restart, and never return it as a complete answer.
+   */
+  readonly partialText?: string;
   readonly cause?: unknown;
 }
 
@@ -65,6 +70,7 @@ export class ProviderError extends Error {
   readonly retryAfterMs?: number;
   readonly providerCode?: string;
   readonly inBody: boolean;
+  readonly partialText?: string;
 
   constructor(init: ProviderErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -74,6 +80,7 @@ export class ProviderError extends Error {
     this.retryAfterMs = init.retryAfterMs;
     this.providerCode = init.providerCode;
     this.inBody = init.inBody ?? false;
+    this.partialText = init.partialText;
   }
 
   get decision(): FailureDecision {
