@@ -26,8 +26,14 @@ export abstract class SseStreamDecoder implements StreamDecoder {
   protected text = '';
   /** The provider's end marker arrived; anything after it is not part of the answer. */
   protected done = false;
+  /**
+   * An error met after other events of the same chunk: those are returned first and the error is
+   * thrown by the next call, so the caller sees the same events however the bytes were chunked.
+   */
+  private pendingError: unknown;
 
   push(chunk: Uint8Array): StreamEvent[] {
+    this.throwPending();
     const out: StreamEvent[] = [];
     try {
       for (const event of this.sse.push(chunk)) {
@@ -35,16 +41,27 @@ export abstract class SseStreamDecoder implements StreamDecoder {
         this.onEvent(event, out);
       }
     } catch (e) {
-      throw isProviderError(e) ? withPartialText(e, this.text) : e;
+      const error = isProviderError(e) ? withPartialText(e, this.text) : e;
+      if (out.length === 0) throw error;
+      this.pendingError = error;
     }
     return out;
   }
 
   end(): StreamEvent[] {
+    this.throwPending();
     this.sse.end();
     const out: StreamEvent[] = [];
     if (!this.done) this.onEnd(out);
     return out;
+  }
+
+  private throwPending(): void {
+    if (this.pendingError === undefined) return;
+    const error = this.pendingError;
+    this.pendingError = undefined;
+    this.done = true;
+    throw error;
   }
 
   protected abstract onEvent(event: SseEvent, out: StreamEvent[]): void;
