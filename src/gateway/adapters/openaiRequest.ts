@@ -46,7 +46,9 @@ export function openAiMessages(request: ChatRequest, flavor: OpenAiFlavor): Wire
     // Tool messages must come before any user text: they answer the assistant turn just above.
     for (const part of message.parts) {
       if (part.type === 'tool_result') {
-        out.push({ role: 'tool', tool_call_id: openAiCallId(part.callId, calls.get(part.callId), flavor), content: part.content });
+        // The format has no error flag for a tool result: say it in the content.
+        const content = part.isError && !/^error\b/i.test(part.content) ? `Error: ${part.content}` : part.content;
+        out.push({ role: 'tool', tool_call_id: openAiCallId(part.callId, calls.get(part.callId), flavor), content });
       }
     }
     const text = message.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');

@@ -2,7 +2,7 @@
 // Some providers quote the key they refused (OpenAI: "Incorrect API key provided: sk-...").
 
 const KEY_PATTERNS: readonly RegExp[] = [
-  /\bsk-[A-Za-z0-9_*.-]{6,}/g, // OpenAI, Anthropic (sk-ant-...), DeepSeek, OpenRouter (sk-or-...)
+  /\bsk-[A-Za-z0-9_*-]{6,}/g, // OpenAI, Anthropic (sk-ant-...), DeepSeek, OpenRouter (sk-or-...)
   /\bAIza[0-9A-Za-z_-]{20,}/g, // Google API keys
   /\b(?:Bearer|key=)\s*[A-Za-z0-9._~+/=-]{12,}/gi,
 ];
