@@ -49,8 +49,10 @@ function cutEvents(events: WireEvent[], fault: Extract<FakeFault, { type: 'cut' 
     if (partial >= 0) return events.slice(0, partial + 1);
     const whole = events.findIndex((e) => e.tag === 'tool_whole');
     if (whole >= 0) {
+      // A call that arrives whole is cut inside its event, a few characters into its arguments.
       const text = (events[whole] as WireEvent).text;
-      return [...events.slice(0, whole), { text: text.slice(0, Math.floor(text.length / 2)) }];
+      const args = text.indexOf('"args"');
+      return [...events.slice(0, whole), { text: text.slice(0, args >= 0 ? args + 12 : Math.floor(text.length / 2)) }];
     }
   }
   return events.slice(0, fault.afterEvents ?? Math.max(1, events.filter((e) => e.tag !== 'terminal').length - 1));
