@@ -40,9 +40,9 @@ describe('adapters over HTTP against the fake providers', () => {
     fake.script(step);
     const adapter = adapterFor(kind);
     const spec = adapter.buildRequest(routeFor(kind, { baseUrl: fake.url }), ASK, { stream, apiKey: 'test-key' });
-    const r = await send(agent, spec.url, { headers: spec.headers, body: spec.body, headersTimeout: 300 });
+    const r = await send(agent, spec.url, { headers: spec.headers, body: spec.body, timeoutMs: 100 });
     assert.equal(fake.requests[0]?.rejected, undefined, `the fake refused the adapter's request: ${JSON.stringify(fake.requests[0]?.rejected)}`);
-    if (r.error?.stage === 'headers') return { outcome: r.error.code === 'UND_ERR_HEADERS_TIMEOUT' ? 'timeout' : 'connection', events: [] };
+    if (r.error?.stage === 'headers') return { outcome: r.error.code === 'TIMEOUT' ? 'timeout' : 'connection', events: [] };
     if ((r.status ?? 0) >= 300) return { outcome: adapter.classifyError(r.status ?? 0, r.headers, r.body, Date.now()).kind, events: [] };
     const events: StreamEvent[] = [];
     if (r.error && !stream) return { outcome: 'connection', events };

@@ -14,16 +14,20 @@ export interface SendOptions {
   readonly headers?: Record<string, string>;
   readonly body?: string;
   readonly signal?: AbortSignal;
-  readonly headersTimeout?: number;
+  /** Gives up after this long (error code TIMEOUT), as a caller's time limit would. */
+  readonly timeoutMs?: number;
 }
 
-function errorInfo(e: unknown): { code?: string; message: string } {
+function describe(e: unknown): { code?: string; message: string } {
   const err = e as { code?: string; message?: string; cause?: { code?: string } };
   return { code: err.code ?? err.cause?.code, message: err.message ?? String(e) };
 }
 
 /** POSTs and reads everything the server sends; never throws. */
 export async function send(agent: Agent, url: string, options: SendOptions = {}): Promise<Exchange> {
+  const timeout = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
+  const signal = timeout && options.signal ? AbortSignal.any([timeout, options.signal]) : (timeout ?? options.signal);
+  const errorInfo = (e: unknown) => (timeout?.aborted ? { code: 'TIMEOUT', message: 'timed out' } : describe(e));
   let res: Awaited<ReturnType<typeof request>>;
   try {
     res = await request(url, {
@@ -31,8 +35,7 @@ export async function send(agent: Agent, url: string, options: SendOptions = {})
       dispatcher: agent,
       headers: options.headers ?? {},
       body: options.body ?? '',
-      signal: options.signal,
-      headersTimeout: options.headersTimeout,
+      signal,
     });
   } catch (e) {
     return { headers: {}, body: '', error: { stage: 'headers', ...errorInfo(e) } };
