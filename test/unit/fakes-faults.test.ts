@@ -87,9 +87,9 @@ describe('fake providers on the wire', () => {
         assert.equal(r.headers['retry-after-ms'], '1500');
         assert.deepEqual(errorShape(kind, r.body), RATE_LIMIT_SHAPE[kind]);
         if (kind === 'gemini') assert.match(r.body, /"retryDelay":"2s"/);
-        fake.script({ fault: { type: 'http', failure: 'server_error', status: 502, headers: { 'x-extra': 'yes' } } });
+        fake.script({ fault: { type: 'http', failure: 'server_error', status: 502, retryAfter: 'Wed, 21 Oct 2026 07:28:00 GMT', headers: { 'x-extra': 'yes' } } });
         const custom = await call(true);
-        assert.deepEqual([custom.status, custom.headers['x-extra']], [502, 'yes']);
+        assert.deepEqual([custom.status, custom.headers['retry-after'], custom.headers['x-extra']], [502, 'Wed, 21 Oct 2026 07:28:00 GMT', 'yes']);
       });
 
       it('hangs until the client gives up, and records that the client closed the socket', async () => {
