@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { adapterFor, canPrefill } from '../../src/gateway/adapters';
+import { geminiParameters } from '../../src/gateway/adapters/geminiSchema';
 import type { ChatRequest } from '../../src/gateway/ir';
 import { CONVERSATION, REQUEST, routeFor } from './conversation';
 
@@ -213,5 +214,38 @@ describe('every provider', () => {
     const gemini = build(routeFor('gemini'), request).json.contents as Array<{ role: string }>;
     assert.deepEqual(anthropic.map((m) => m.role), ['user', 'assistant', 'user']);
     assert.deepEqual(gemini.map((m) => m.role), ['user', 'model', 'user']);
+  });
+});
+
+describe('Gemini schema conversion', () => {
+  it('resolves $ref, turns oneOf/null into anyOf/nullable and const into enum, drops what Schema lacks', () => {
+    const converted = geminiParameters({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      $defs: { point: { type: 'object', properties: { x: { type: 'number', format: 'double' }, y: { type: 'number', format: 'decimal' } }, required: ['x', 'y'], additionalProperties: false } },
+      properties: {
+        at: { $ref: '#/$defs/point', description: 'where' },
+        kind: { const: 'circle' },
+        size: { oneOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }] },
+        tags: { type: 'array', items: { type: 'string', format: 'uri' }, examples: [['a']] },
+        mode: { allOf: [{ type: 'string' }, { enum: ['fast', 'slow'] }] },
+        level: { type: 'integer', enum: [1, 2] },
+      },
+      required: ['at', 'ghost'],
+    });
+    assert.deepEqual(converted, {
+      type: 'object',
+      properties: {
+        at: { type: 'object', description: 'where', properties: { x: { type: 'number', format: 'double' }, y: { type: 'number' } }, required: ['x', 'y'] },
+        kind: { type: 'string', enum: ['circle'] },
+        size: { nullable: true, type: 'integer', minimum: 1 },
+        tags: { type: 'array', items: { type: 'string' } },
+        mode: { type: 'string', enum: ['fast', 'slow'] },
+        level: { type: 'integer' },
+      },
+      required: ['at'],
+    });
+    assert.equal(geminiParameters({ type: 'object' }), undefined);
+    assert.equal(geminiParameters({}), undefined);
   });
 });

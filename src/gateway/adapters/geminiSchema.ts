@@ -31,7 +31,8 @@ function convert(node: unknown, defs: Defs, depth: number): JsonObject {
   let schema: JsonObject = node;
   if (typeof schema.$ref === 'string' && depth < MAX_REF_DEPTH) {
     const { $ref, ...rest } = schema;
-    schema = { ...(isObject(resolveRef($ref as string, defs)) ? (resolveRef($ref as string, defs) as JsonObject) : {}), ...rest };
+    const target = resolveRef($ref as string, defs);
+    schema = { ...(isObject(target) ? target : {}), ...rest };
   }
   if (Array.isArray(schema.allOf)) {
     const { allOf, ...rest } = schema;
@@ -66,6 +67,8 @@ function convert(node: unknown, defs: Defs, depth: number): JsonObject {
       out[key] = value;
     }
   }
+  // Gemini enums belong to STRING schemas.
+  if (out.enum !== undefined && out.type === undefined) out.type = 'string';
   if (Array.isArray(out.required) && isObject(out.properties)) {
     const names = new Set(Object.keys(out.properties));
     out.required = out.required.filter((r) => typeof r === 'string' && names.has(r));
