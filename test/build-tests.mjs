@@ -27,8 +27,11 @@ await rm('out/test', { recursive: true, force: true });
 const unit = await filesUnder('test/unit', /\.test\.ts$/);
 const host = await filesUnder('test/host/suite', /\.ts$/);
 const helpers = await filesUnder('test/support', /\.ts$/).catch(() => []);
+// Fake provider servers: the library (index.js) for host tests and serve.js for the command line.
+const fakes = ['test/fakes/index.ts', 'test/fakes/serve.ts'];
 await Promise.all([
   esbuild.build({ ...common, entryPoints: unit }),
   esbuild.build({ ...common, entryPoints: host }),
   helpers.length ? esbuild.build({ ...common, entryPoints: helpers }) : undefined,
+  esbuild.build({ ...common, entryPoints: fakes }),
 ]);

@@ -54,7 +54,10 @@ export interface ProviderErrorInit {
   readonly providerCode?: string;
   /** The error arrived inside a 200 response or a stream, not as an HTTP error status. */
   readonly inBody?: boolean;
-  /** Text the caller had already received from this attempt's stream when it failed. */
+  /**
+   * For a stream that failed after content began: the text that had arrived, so the router can
+   * continue from it (prefill) or restart, and never return it as a complete answer.
+   */
   readonly partialText?: string;
   readonly cause?: unknown;
 }

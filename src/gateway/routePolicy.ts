@@ -50,7 +50,7 @@ export class RoutePolicy {
     this.breakerPolicy.onStateChange((state) => hooks.onBreakerChange?.(STATES[state]));
     // A retry would only repeat text the caller already has, or ignore the provider's own wait.
     const retryable = handleWhen((e) =>
-      isProviderError(e) && e.decision.retry && e.partialText === undefined &&
+      isProviderError(e) && e.decision.retry && !e.partialText &&
       (e.retryAfterMs === undefined || e.retryAfterMs <= config.retryAfterThresholdMs));
     this.retryPolicy = retry(retryable, { maxAttempts: config.retries, backoff: RetryAfterBackoff.create(config.initialDelayMs, config.maxDelayMs) });
     this.retryPolicy.onRetry((event) => {

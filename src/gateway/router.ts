@@ -1,7 +1,7 @@
 import { isBrokenCircuitError, isBulkheadRejectedError } from 'cockatiel';
 import { randomUUID } from 'node:crypto';
 import type { ProviderAdapter } from './adapters/adapter';
-import { StreamAssembler } from './assembler';
+import { AnswerBuilder } from './answer';
 import { AllRoutesFailedError, CancelledError, isCancelledError } from './chainErrors';
 import type { AnswerEvent, Attempt, AttemptOutcome, GatewayEvent } from './events';
 import { isProviderError, ProviderError } from './failures';
@@ -177,10 +177,12 @@ export class Router {
   private prepareContinuation(route: Route, call: Call): string {
     if (!call.delivered && !call.deliveredToolCall) return '';
     const adapter = this.options.adapterFor(route.provider);
-    if (adapter.supportsPrefill && !call.deliveredToolCall && call.delivered.trim()) {
+    const canPrefill = adapter.canPrefill ? adapter.canPrefill(route) : adapter.supportsPrefill;
+    if (canPrefill && !call.deliveredToolCall && call.delivered.trim()) {
       call.continuation = 'prefill';
       call.onAnswer?.({ type: 'continue', route: route.id, reason: 'the previous route\'s stream was cut; continuing from its text' });
-      return call.delivered;
+      // Providers refuse a prefill that ends in whitespace; the model continues from the trimmed text.
+      return call.delivered.trimEnd();
     }
     call.continuation = 'restart';
     call.onAnswer?.({ type: 'restart', route: route.id, reason: 'the previous route\'s stream was cut; starting the answer again' });
@@ -227,7 +229,7 @@ export class Router {
     const adapter = this.options.adapterFor(route.provider);
     const started = performance.now();
     const waitMs = call.lastRoute === route.id && call.lastTryEnded !== undefined ? Math.round(started - call.lastTryEnded) : undefined;
-    const assembler = new StreamAssembler(prefix);
+    const builder = new AnswerBuilder(prefix);
     const deliveredBefore = call.delivered;
     let httpStatus: number | undefined;
     let hold: SpendHold | undefined;
@@ -265,7 +267,7 @@ export class Router {
         const decoder = adapter.createStreamDecoder();
         const deliver = (events: StreamEvent[]) => {
           for (const event of events) {
-            assembler.add(event);
+            builder.add(event);
             if (event.type === 'text' && event.text) {
               call.delivered += event.text;
               call.onAnswer?.({ type: 'text', text: event.text, route: route.id });
@@ -276,7 +278,7 @@ export class Router {
         };
         for await (const chunk of response.body) deliver(decoder.push(chunk));
         deliver(decoder.end());
-        answer = assembler.response();
+        answer = builder.response();
       } else {
         answer = adapter.parseResponse(await response.text());
       }

@@ -18,7 +18,9 @@ export interface BuildOptions {
   readonly idempotencyKey?: string;
   /**
    * Text the model already produced before a stream was cut: the request asks the model to
-   * continue from it (an assistant prefill) where the provider supports that.
+   * continue from it (an assistant prefill) where the provider supports that. Anthropic refuses
+   * a prefill ending in whitespace, so it is sent as `continueFrom.trimEnd()`: the answer is that
+   * trimmed text followed by the continuation.
    */
   readonly continueFrom?: string;
 }
@@ -31,6 +33,8 @@ export interface ProviderAdapter {
   readonly kind: ProviderKind;
   /** Whether `continueFrom` is honoured (else a cut stream restarts from scratch). */
   readonly supportsPrefill: boolean;
+  /** Per-route refinement of supportsPrefill (Claude 4.6+ refuse a prefill); absent means supportsPrefill. */
+  canPrefill?(route: Route): boolean;
   buildRequest(route: Route, request: ChatRequest, options: BuildOptions): HttpRequestSpec;
   /** Parses a whole 2xx body. Throws ProviderError for an error inside a 200 or a malformed body. */
   parseResponse(body: string): ChatResponse;

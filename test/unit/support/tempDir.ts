@@ -6,6 +6,7 @@ import { after } from 'node:test';
 /** A fresh folder removed after the file's tests. */
 export async function tempDir(prefix = 'cg-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  after(() => rm(dir, { recursive: true, force: true }));
+  // Retries: a state file may still be landing (written then renamed) when the tests end.
+  after(() => rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
   return dir;
 }
