@@ -1,0 +1,151 @@
+// The guardrails through real HTTP and real processes: a retried time-out billed twice but
+// answered once, the budget under 50 concurrent calls against a fake that counts, and a CLI
+// process killed (SIGKILL) in the middle of draining the queue.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { adapterFor } from '../../src/gateway/adapters/index';
+import { parseChainConfig } from '../../src/gateway/chainConfig';
+import { openChain } from '../../src/gateway/openChain';
+import type { ProviderKind } from '../../src/gateway/routes';
+import { startFakeProvider, type FakeProvider } from '../fakes/index';
+import { REPO_ROOT } from './assets';
+import { tempDir } from './support/tempDir';
+
+const CLI = join(REPO_ROOT, 'dist', 'cli.js');
+let openai: FakeProvider;
+let anthropic: FakeProvider;
+before(async () => {
+  openai = await startFakeProvider('openai');
+  anthropic = await startFakeProvider('anthropic');
+});
+after(async () => {
+  await openai.close();
+  await anthropic.close();
+});
+
+function routesFile(kind: ProviderKind, fake: FakeProvider, extra: Record<string, unknown> = {}) {
+  return {
+    routes: [{ id: 'main', tier: 'hot', provider: kind, model: kind === 'openai' ? 'gpt-4o-mini' : 'claude-sonnet-4-5', baseUrl: fake.url, secret: 'FAKE_KEY', inputPricePerMTok: 1, outputPricePerMTok: 2, maxOutputTokens: 10_000 }],
+    policy: { retries: 0, timeoutMs: 5_000 },
+    ...extra,
+  };
+}
+
+/** Runs the CLI without blocking this process: the fake providers live in it and must keep answering. */
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+const question = (text: string) => ({ messages: [{ role: 'user' as const, parts: [{ type: 'text' as const, text }] }] });
+
+describe('idempotency on the wire', () => {
+  it('a retry after a time-out whose first call completed at the provider gives one answer; the ledger holds both calls', async () => {
+    openai.reset();
+    // The first call is answered after the client gave up; the fake still did (and counted) the work.
+    openai.script({ reply: { text: 'late answer', usage: { inputTokens: 10, outputTokens: 100 } }, delayMs: 600 }, { reply: { text: 'answer', usage: { inputTokens: 10, outputTokens: 100 } } });
+    const { config } = parseChainConfig({ ...routesFile('openai', openai), policy: { retries: 1, timeoutMs: 300, initialDelayMs: 10, maxDelayMs: 20 }, budget: { limitUsd: 5 } });
+    const services = await openChain(config, { stateDir: await tempDir(), adapterFor, keyFor: async () => 'test-key' });
+    try {
+      const result = await services.chain.ask(question('explain the retry'));
+      assert.equal(result.status, 'answered');
+      assert.equal(result.status === 'answered' && result.text, 'answer');
+      assert.deepEqual(result.attempts.map((a) => a.outcome), ['timeout', 'answered']);
+      await openai.whenClosed(0);
+      assert.equal(openai.requests.length, 2, 'the provider received both calls');
+      const keys = openai.requests.map((r) => r.headers['idempotency-key']);
+      assert.ok(keys[0] && keys[0] === keys[1], 'both calls carry the same Idempotency-Key');
+      const entries = services.ledger.entries();
+      assert.equal(entries.length, 2, 'both calls are in the ledger');
+      assert.deepEqual(entries.map((e) => e.estimated), [true, false]);
+    } finally {
+      await services.dispose();
+    }
+  });
+});
+
+describe('money budget on the wire', () => {
+  it('50 concurrent calls: the fake answers only what the limit allows, the rest are queued, zero overshoot', async () => {
+    anthropic.reset();
+    const { config } = parseChainConfig({ ...routesFile('anthropic', anthropic), budget: { limitUsd: 0.25, pauseAtPercent: 100 } });
+    const services = await openChain(config, { stateDir: await tempDir(), adapterFor, keyFor: async () => 'test-key' });
+    try {
+      // Every answer costs $0.018 (9,000 output tokens at $2/M); each call holds up to ~$0.02.
+      for (let i = 0; i < 50; i++) anthropic.script({ reply: { text: `answer ${i}`, usage: { inputTokens: 20, outputTokens: 9_000 } }, delayMs: 20 });
+      let peak = 0;
+      const timer = setInterval(() => {
+        const s = services.ledger.status();
+        peak = Math.max(peak, s.spentUsd + s.reservedUsd);
+      }, 1);
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => services.chain.ask(question(`concurrent ${i}`))));
+      clearInterval(timer);
+      const answered = results.filter((r) => r.status === 'answered').length;
+      const queued = results.filter((r) => r.status === 'queued').length;
+      const spent = services.ledger.status().spentUsd;
+      const overshoot = Math.max(0, spent - 0.25, peak - 0.25);
+      const queueLoss = 50 - answered - (await services.queue.list()).length;
+      console.log(`[metric] 50 concurrent calls over HTTP, $0.25 limit: ${answered} answered, ${queued} queued, spent $${spent.toFixed(4)}, peak spent+held $${peak.toFixed(4)}, overshoot $${overshoot.toFixed(6)}, queue loss ${queueLoss}`);
+      assert.equal(overshoot, 0);
+      assert.equal(queueLoss, 0);
+      assert.equal(anthropic.requests.length, answered, 'the provider saw exactly the calls that were answered');
+      assert.ok(answered >= 10);
+    } finally {
+      await services.dispose();
+    }
+  });
+});
+
+describe('the cold queue survives SIGKILL', () => {
+  it('a request queued by one process, whose drain is killed mid-call, is still there after restart and is answered exactly once', async () => {
+    openai.reset();
+    const dir = await tempDir();
+    const routes = join(dir, 'routes.json');
+    const stateDir = join(dir, 'state');
+    await writeFile(routes, JSON.stringify(routesFile('openai', openai, { policy: { retries: 0, timeoutMs: 30_000 } })));
+    const env = { ...process.env, FAKE_KEY: 'test-key' };
+
+    // 1. Every route fails: the CLI queues the request and exits 75 with its id.
+    openai.script({ fault: { type: 'http', failure: 'overloaded' } });
+    const asked = await cli(['ask', '--routes', routes, '--state-dir', stateDir, '--prompt', 'explain parseRoutes', '--json'], env);
+    assert.equal(asked.status, 75, asked.stderr);
+    assert.deepEqual(JSON.parse(asked.stdout).attempts.map((a: { outcome: string }) => a.outcome), ['overloaded']);
+    const queueId = JSON.parse(asked.stdout).queueId as string;
+    assert.match(queueId, /^q-/);
+
+    // 2. A drain starts; the provider holds the call; the process is killed mid-call.
+    openai.script({ fault: { type: 'hang' } });
+    const drainer = spawn(process.execPath, [CLI, 'queue', 'drain', '--routes', routes, '--state-dir', stateDir], { env, stdio: 'ignore' });
+    while (openai.requests.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    drainer.kill('SIGKILL');
+    await new Promise((resolve) => drainer.once('exit', resolve));
+
+    // 3. After the kill the request is still queued, whole.
+    const listed = await cli(['queue', 'list', '--state-dir', stateDir, '--json'], env);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.deepEqual(JSON.parse(listed.stdout).queued.map((e: { id: string }) => e.id), [queueId]);
+
+    // 4. A new process drains it (taking over the dead drainer's lock); a second drain sends nothing.
+    openai.script({ reply: { text: 'parseRoutes validates the routes.' } });
+    const drained = await cli(['queue', 'drain', '--routes', routes, '--state-dir', stateDir, '--json'], env);
+    assert.equal(drained.status, 0, drained.stderr);
+    assert.deepEqual(JSON.parse(drained.stdout).answered.map((a: { id: string }) => a.id), [queueId]);
+    const before = openai.requests.length;
+    const again = await cli(['queue', 'drain', '--routes', routes, '--state-dir', stateDir, '--json'], env);
+    assert.deepEqual(JSON.parse(again.stdout).answered, []);
+    assert.equal(openai.requests.length, before, 'nothing is sent twice');
+    const shown = await cli(['queue', 'show', queueId, '--state-dir', stateDir], env);
+    assert.equal(shown.stdout.trim(), 'parseRoutes validates the routes.');
+    const keys = new Set(openai.requests.map((r) => r.headers['idempotency-key']));
+    assert.equal(keys.size, 1, 'every try of the queued request carried its one idempotency key');
+    console.log(`[metric] SIGKILL during drain: queue loss 0, answers stored 1, provider calls ${openai.requests.length} (1 failed, 1 killed, 1 answered)`);
+  });
+});
