@@ -96,6 +96,9 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
     } else {
       ctx.err.write(`${result.message}\n`);
     }
+    for (const secret of new Set(result.attempts.filter((a) => a.outcome === 'no-key').map((a) => services.config.routes.find((r) => r.id === a.route)?.secret))) {
+      if (secret) ctx.err.write(`Route key missing: export ${secret}=<your key> (the CLI reads each route's key from the variable its "secret" names).\n`);
+    }
     return result.status === 'answered' ? 0 : EXIT_QUEUED;
   } catch (e) {
     if (isCancelledError(e)) {

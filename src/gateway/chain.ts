@@ -204,8 +204,9 @@ export class Chain {
       if (!isAllRoutesFailedError(e)) throw e;
       if (e.attempts.length > 0 && e.attempts.every((a) => PERMANENT.has(a.outcome))) throw e;
       const overBudget = e.attempts.length > 0 && e.attempts.every((a) => a.outcome === 'over-budget' || PERMANENT.has(a.outcome));
+      const tried = e.attempts.map((x) => `${x.route}: ${x.outcome}`).join(', ');
       return this.enqueue(request, headerKey, label, overBudget ? 'over-budget' : 'all-routes-failed', e.attempts,
-        overBudget ? 'no route fits the money budget now' : 'every route failed');
+        `${overBudget ? 'no route fits the money budget now' : 'every route failed'} (${tried})`);
     }
   }
 

@@ -56,11 +56,14 @@ export class RoutePolicy {
     this.retryPolicy.onRetry((event) => {
       if ('error' in event && isProviderError(event.error)) hooks.onRetry?.(event.error, event.delay, event.attempt);
     });
-    this.policy = wrap(this.bulkheadPolicy, this.retryPolicy, this.breakerPolicy, timeout(config.timeoutMs, TimeoutStrategy.Cooperative));
+    // Not aborted on return: aborting a finished call's signal costs a DOMException and makes
+    // undici tear down the kept-alive connection it just reused.
+    const perAttempt = timeout(config.timeoutMs, { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false });
+    this.policy = wrap(this.bulkheadPolicy, this.retryPolicy, this.breakerPolicy, perAttempt);
   }
 
   /** Runs one guarded call; `fn` gets the attempt's signal (aborted on timeout or cancel). */
-  execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
+  execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     return this.policy.execute(({ signal: attemptSignal }) => fn(attemptSignal), signal) as Promise<T>;
   }
 

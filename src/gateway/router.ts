@@ -84,7 +84,6 @@ interface Call {
 }
 
 const ERROR_BODY_LIMIT = 1024 * 1024;
-const never = new AbortController().signal;
 
 /** Rough count used only when no tokenizer is given: errs high (3 characters a token). */
 const estimateTokens = (text: string): number => Math.ceil(text.length / 3);
@@ -122,7 +121,9 @@ export class Router {
       request,
       inputTokens: new Map(),
       stream: options.stream ?? false,
-      userSignal: options.signal ?? never,
+      // A signal per request even when the caller gives none: listeners of calls in flight
+      // attach to their own request's signal, never to one shared by all.
+      userSignal: options.signal ?? new AbortController().signal,
       idempotencyKey: options.idempotencyKey ?? randomUUID(),
       attempts: [],
       onAnswer: options.onAnswer,
@@ -195,7 +196,7 @@ export class Router {
     if (this.disabledRoutes.has(route.id)) return { outcome: 'disabled', message: 'disabled for this session' };
     if (this.policies.get(route.id)!.state() === 'open') return { outcome: 'breaker-open', message: 'breaker open; skipped without a call' };
     if (route.secret && (await this.options.keyFor(route)) === undefined) {
-      return { outcome: 'no-key', message: `no key stored for secret "${route.secret}"` };
+      return { outcome: 'no-key', message: `no key is set for its secret "${route.secret}"` };
     }
     if (route.contextWindow !== undefined) {
       const input = this.inputTokens(route, call);
@@ -214,7 +215,6 @@ export class Router {
   private guarded(route: Route, call: Call, prefix: string): Promise<ChatResponse> {
     const policy = this.policies.get(route.id)!;
     const run = policy.execute((signal) => this.callOnce(route, call, prefix, signal), call.userSignal);
-    if (call.userSignal === never) return run;
     run.catch(() => undefined);
     return new Promise<ChatResponse>((resolve, reject) => {
       const onAbort = () => reject(new CancelledError(call.attempts));

@@ -48,18 +48,23 @@ function headerRecord(headers: Record<string, string | string[] | undefined>): R
   return out;
 }
 
-async function readText(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      throw new ProviderError({ kind: 'malformed', message: `the response body is larger than ${limit} bytes` });
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** Collects a body up to a limit. Plain events: an async iterator costs more than the read itself. */
+function readText(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        body.destroy();
+        reject(new ProviderError({ kind: 'malformed', message: `the response body is larger than ${limit} bytes` }));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    body.once('error', reject);
+  });
 }
 
 /** HTTP over undici with one keep-alive connection pool per gateway. */
@@ -87,7 +92,7 @@ export class UndiciTransport implements Transport {
       throw transportFailure(e);
     }
     const { body } = data;
-    const wrap = async function* (): AsyncIterable<Uint8Array> {
+    const chunks = async function* (): AsyncIterable<Uint8Array> {
       try {
         for await (const chunk of body) yield chunk as Uint8Array;
       } catch (e) {
@@ -98,7 +103,9 @@ export class UndiciTransport implements Transport {
     return {
       status: data.statusCode,
       headers: headerRecord(data.headers),
-      body: wrap(),
+      get body() {
+        return chunks();
+      },
       text: async (limit = DEFAULT_TEXT_LIMIT) => {
         try {
           return await readText(body, limit);

@@ -1,0 +1,153 @@
+// npm run bench:gateway: what the chain adds to a request, against a direct undici request to
+// the same loopback fake in the same run, at 1 and 50 concurrent; and what a dead route costs a
+// request with its breaker closed and open. The fake runs in a child process so its work does
+// not share this event loop. Prints figures; asserts nothing.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { adapterFor } from '../../src/gateway/adapters/index';
+import type { ChatRequest } from '../../src/gateway/ir';
+import { DEFAULT_POLICY, type PolicyConfig } from '../../src/gateway/policyConfig';
+import { Router } from '../../src/gateway/router';
+import type { Route } from '../../src/gateway/routes';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 400);
+const BURSTS = Number(process.env.BENCH_BURSTS ?? 20);
+
+async function startFake(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(__dirname, '..', 'test', 'fakes', 'serve.js'), '--kind', 'openai', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(d.toString()));
+    child.once('exit', (code) => reject(new Error(`fake exited with ${code}`)));
+  });
+  return { url: (JSON.parse(line) as { url: string }).url, child };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const stats = (ms: number[]) => {
+  const s = [...ms].sort((a, b) => a - b);
+  return { p50: percentile(s, 50), p99: percentile(s, 99), n: s.length };
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const f = (ms: number) => ms.toFixed(3);
+
+const QUESTION: ChatRequest = { system: 'You explain code.', messages: [{ role: 'user', parts: [{ type: 'text', text: 'Explain parseRoutes in two sentences.' }] }] };
+
+async function main(): Promise<void> {
+  const fake = await startFake();
+  try {
+    const route: Route = { id: 'main', tier: 'hot', provider: 'openai', model: 'gpt-4o-mini', baseUrl: fake.url, secret: 'KEY', maxOutputTokens: 256 };
+    const policy: PolicyConfig = { ...DEFAULT_POLICY, maxConcurrent: 64, maxQueued: 256 };
+    const router = new Router({ routes: [route], policy, adapterFor, keyFor: async () => 'test-key' });
+    // The baseline is what a caller does without the chain: build the provider's request, send
+    // it with undici over a keep-alive pool, parse the answer. The chain adds routing, policies
+    // (bulkhead, retry, breaker, timeout with a cancel signal), attempt records and events.
+    const adapter = adapterFor('openai');
+    const agent = new Agent({ keepAliveTimeout: 30_000 });
+    const direct = async () => {
+      const t = performance.now();
+      const spec = adapter.buildRequest(route, { ...QUESTION, maxOutputTokens: 256 }, { stream: false, apiKey: 'test-key' });
+      const res = await request(spec.url, { method: 'POST', headers: spec.headers, body: spec.body, dispatcher: agent });
+      adapter.parseResponse(await res.body.text());
+      return performance.now() - t;
+    };
+    const gateway = async () => {
+      const t = performance.now();
+      await router.send(QUESTION);
+      return performance.now() - t;
+    };
+    for (let i = 0; i < 200; i++) {
+      await direct();
+      await gateway();
+    }
+
+    const measure = async (concurrency: number) => {
+      const d: number[] = [];
+      const g: number[] = [];
+      const cpu = { direct: 0, gateway: 0, directN: 0, gatewayN: 0 };
+      const rounds: Array<{ p50: number; p99: number }> = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        // Alternate the order each round so drift of the shared machine hits both alike.
+        const order = round % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct'];
+        const roundD: number[] = [];
+        const roundG: number[] = [];
+        for (const which of order) {
+          const fn = which === 'direct' ? direct : gateway;
+          const into = which === 'direct' ? roundD : roundG;
+          const c0 = process.cpuUsage();
+          const count = concurrency === 1 ? SEQUENTIAL : BURSTS;
+          for (let i = 0; i < count; i++) {
+            if (concurrency === 1) into.push(await fn());
+            else into.push(...(await Promise.all(Array.from({ length: concurrency }, fn))));
+          }
+          const c1 = process.cpuUsage(c0);
+          const used = (c1.user + c1.system) / 1000;
+          if (which === 'direct') { cpu.direct += used; cpu.directN += into.length; } else { cpu.gateway += used; cpu.gatewayN += into.length; }
+        }
+        d.push(...roundD);
+        g.push(...roundG);
+        const sd = stats(roundD);
+        const sg = stats(roundG);
+        rounds.push({ p50: sg.p50 - sd.p50, p99: sg.p99 - sd.p99 });
+      }
+      const sd = stats(d);
+      const sg = stats(g);
+      return {
+        direct: sd, gateway: sg,
+        overheadP50: median(rounds.map((r) => r.p50)),
+        overheadP99: median(rounds.map((r) => r.p99)),
+        cpuPerRequest: { direct: cpu.direct / cpu.directN, gateway: cpu.gateway / cpu.gatewayN },
+      };
+    };
+
+    console.log(`Gateway overhead vs direct undici to the same loopback fake (${ROUNDS} alternating rounds; ms)`);
+    console.log('concurrency | direct p50 | direct p99 | chain p50 | chain p99 | overhead p50 | overhead p99 | CPU/request direct | CPU/request chain');
+    for (const c of [1, 50]) {
+      const m = await measure(c);
+      console.log(`${String(c).padStart(11)} | ${f(m.direct.p50).padStart(10)} | ${f(m.direct.p99).padStart(10)} | ${f(m.gateway.p50).padStart(9)} | ${f(m.gateway.p99).padStart(9)} | ${f(m.overheadP50).padStart(12)} | ${f(m.overheadP99).padStart(12)} | ${f(m.cpuPerRequest.direct).padStart(18)} | ${f(m.cpuPerRequest.gateway).padStart(17)}`);
+    }
+    await router.dispose();
+    await agent.close();
+
+    // A dead route (nothing listens on its port) before a live one.
+    const deadRoute: Route = { id: 'dead', tier: 'hot', provider: 'openai', model: 'gpt-4o-mini', baseUrl: 'http://127.0.0.1:9', secret: 'KEY', maxOutputTokens: 256 };
+    const live: Route = { ...route, id: 'live', tier: 'warm' };
+    console.log('\nTime a request loses to a dead route before the live one answers (median of 50; ms)');
+    for (const retries of [0, DEFAULT_POLICY.retries]) {
+      const chain = new Router({ routes: [deadRoute, live], policy: { ...policy, retries, breakerThreshold: 1_000_000 }, adapterFor, keyFor: async () => 'test-key' });
+      const alone = new Router({ routes: [live], policy, adapterFor, keyFor: async () => 'test-key' });
+      const lost: number[] = [];
+      for (let i = 0; i < 50; i++) {
+        const t0 = performance.now();
+        await alone.send(QUESTION);
+        const base = performance.now() - t0;
+        const t1 = performance.now();
+        await chain.send(QUESTION);
+        lost.push(performance.now() - t1 - base);
+      }
+      console.log(`breaker closed, ${retries} retries (backoff ${DEFAULT_POLICY.initialDelayMs} ms doubling, full jitter): ${f(median(lost))}`);
+      await chain.dispose();
+      await alone.dispose();
+    }
+    const opened = new Router({ routes: [deadRoute, live], policy: { ...policy, retries: 0, breakerThreshold: 1, halfOpenAfterMs: 3_600_000 }, adapterFor, keyFor: async () => 'test-key' });
+    const alone = new Router({ routes: [live], policy, adapterFor, keyFor: async () => 'test-key' });
+    await opened.send(QUESTION); // opens the breaker
+    const lost: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t0 = performance.now();
+      await alone.send(QUESTION);
+      const base = performance.now() - t0;
+      const t1 = performance.now();
+      await opened.send(QUESTION);
+      lost.push(performance.now() - t1 - base);
+    }
+    console.log(`breaker open: ${f(median(lost))}`);
+    await opened.dispose();
+    await alone.dispose();
+  } finally {
+    fake.child.kill();
+  }
+}
+
+void main();
