@@ -1,0 +1,90 @@
+// Reads the extension's settings into the core's configuration, honouring workspace trust.
+// Pure (no `vscode` import): it takes what `WorkspaceConfiguration.inspect` returns.
+import type { RawChainConfig } from '../gateway/chainConfig';
+
+/** What `WorkspaceConfiguration.inspect(key)` gives, reduced to what is read here. */
+export interface InspectedSetting {
+  readonly defaultValue?: unknown;
+  readonly globalValue?: unknown;
+  readonly workspaceValue?: unknown;
+  readonly workspaceFolderValue?: unknown;
+}
+
+export type Inspect = (key: string) => InspectedSetting | undefined;
+
+/**
+ * Settings that redirect traffic or spend money. An untrusted workspace's own values for them
+ * are ignored (a cloned repository must not send your key or your code to its server); the same
+ * keys are declared in package.json's `restrictedConfigurations`.
+ */
+export const RESTRICTED_SETTINGS = [
+  'routes',
+  'budget.limitUsd',
+  'budget.period',
+  'budget.pauseAtPercent',
+  'notifications.webhookUrl',
+] as const;
+
+const POLICY_KEYS = ['timeoutMs', 'firstByteTimeoutMs', 'idleTimeoutMs', 'retries', 'initialDelayMs', 'maxDelayMs', 'retryAfterThresholdMs', 'breakerThreshold', 'halfOpenAfterMs', 'maxConcurrent', 'maxQueued'];
+
+/** The settings as the core reads them, and which workspace values were ignored. */
+export interface SettingsRead {
+  readonly chain: RawChainConfig;
+  readonly context: { readonly exclude: string[]; readonly maxTokens?: number; readonly safetyFactor?: number };
+  readonly tasks: Readonly<Record<string, string>>;
+  readonly agent: Readonly<Record<string, number>>;
+  /** Keys (without the `contextGateway.` prefix) whose workspace value was not used. */
+  readonly ignoredUntrusted: string[];
+}
+
+/**
+ * The value of one setting: the effective one, except that an untrusted workspace cannot set a
+ * restricted key: then the user's value (or the default) is used and the key is reported.
+ */
+function valueOf(inspect: Inspect, key: string, trusted: boolean, ignored: string[]): unknown {
+  const found = inspect(key);
+  if (!found) return undefined;
+  const fromWorkspace = found.workspaceFolderValue ?? found.workspaceValue;
+  if (!trusted && (RESTRICTED_SETTINGS as readonly string[]).includes(key)) {
+    if (fromWorkspace !== undefined) ignored.push(key);
+    return found.globalValue ?? found.defaultValue;
+  }
+  return fromWorkspace ?? found.globalValue ?? found.defaultValue;
+}
+
+/** Reads every `contextGateway.*` setting the core needs. */
+export function readSettings(inspect: Inspect, trusted: boolean): SettingsRead {
+  const ignored: string[] = [];
+  const get = (key: string) => valueOf(inspect, key, trusted, ignored);
+  const section = (prefix: string, keys: readonly string[]) => {
+    const out: Record<string, unknown> = {};
+    for (const key of keys) {
+      const value = get(`${prefix}.${key}`);
+      if (value !== undefined && value !== null) out[key] = value;
+    }
+    return out;
+  };
+  const chain: RawChainConfig = {
+    routes: get('routes') ?? [],
+    policy: section('policy', POLICY_KEYS),
+    budget: section('budget', ['limitUsd', 'period', 'pauseAtPercent']),
+    cache: section('cache', ['ttlSeconds']),
+    queue: section('queue', ['maxAgeHours']),
+    notifications: section('notifications', ['webhookUrl']),
+    alerts: section('alerts', ['maxFailovers', 'windowMinutes']),
+  };
+  const exclude = get('context.exclude');
+  const maxTokens = get('context.maxTokens');
+  const safetyFactor = get('context.safetyFactor');
+  return {
+    chain,
+    context: {
+      exclude: Array.isArray(exclude) ? exclude.filter((g): g is string => typeof g === 'string') : [],
+      ...(typeof maxTokens === 'number' ? { maxTokens } : {}),
+      ...(typeof safetyFactor === 'number' ? { safetyFactor } : {}),
+    },
+    tasks: section('tasks', ['explain', 'bugs', 'tests', 'refactor', 'custom']) as Record<string, string>,
+    agent: section('agent', ['maxTurns', 'maxToolCalls', 'maxTokens']) as Record<string, number>,
+    ignoredUntrusted: ignored,
+  };
+}
