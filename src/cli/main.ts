@@ -1,3 +1,5 @@
+import { denyListCommand } from './denyListCommand';
+import { extractCommand } from './extractCommand';
 import { usageFailure, CliFailure } from './failure';
 import { symbolsCommand } from './symbolsCommand';
 import { USAGE } from './usage';
@@ -8,6 +10,8 @@ type Command = (args: string[], assetsDir: string) => Promise<string>;
 
 const COMMANDS: Record<string, Command> = {
   symbols: symbolsCommand,
+  extract: extractCommand,
+  'deny-list': denyListCommand,
 };
 
 /** Runs one CLI invocation; returns the exit code. Output goes to the given streams. */

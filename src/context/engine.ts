@@ -101,7 +101,7 @@ export class ContextEngine {
     const count = (t: string) => budgetTokens(this.countBlock(counter, t), factor);
     try {
       signal?.throwIfAborted();
-      const found = piecesInFile(lease.parsed, req.selector);
+      const found = piecesInFile(lease.parsed, req.selector, displayPath(root, file));
       const cross = await importedPieces({
         file, language, bindings: found.usedImports, refs: found.refs, deny, priority: 100,
         open: (path) => this.open(path),

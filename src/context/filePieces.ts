@@ -36,10 +36,10 @@ function contains(outer: SymbolEntry, inner: SymbolEntry): boolean {
   return inner.start >= outer.start && inner.end <= outer.end;
 }
 
-/** Selects the target in a parsed file and gathers the context its own file gives. */
-export function piecesInFile(parsed: ParsedFile, selector: Selector): FilePieces {
+/** Selects the target in a parsed file and gathers the context its own file gives; `label` names the file in errors. */
+export function piecesInFile(parsed: ParsedFile, selector: Selector, label = parsed.file): FilePieces {
   const { index, text, language, file } = parsed;
-  const entry = selectTarget(index, text, selector, file);
+  const entry = selectTarget(index, text, selector, label);
   const span = declarationSpan(entry, index, text);
   const target: Piece = {
     role: 'target', file, symbol: entry.path, kind: entry.kind, startLine: span.startLine, endLine: span.endLine,

@@ -19,8 +19,6 @@ export function isUnknownSymbolError(e: unknown): e is UnknownSymbolError {
   return typeof e === 'object' && e !== null && (e as UnknownSymbolError).isUnknownSymbolError === true;
 }
 
-/** What a cursor selects: code with a body or a type, before a plain variable or field. */
-const CURSOR_KINDS = new Set<SymbolKind>(['function', 'method', 'class', 'interface', 'type', 'enum', 'namespace']);
 
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -49,12 +47,17 @@ export function nearestNames(index: SymbolIndex, wanted: string, max = 5): strin
   return [...scored].sort((a, b) => a[1] - b[1] || a[0].length - b[0].length).slice(0, max).map(([path]) => path);
 }
 
+/** Definitions before plain values when both have the same name (Python's `kill = terminate` beside `def kill`). */
+const VALUE_KINDS = new Set<SymbolKind>(['variable', 'property']);
+
 function byName(index: SymbolIndex, symbol: string): SymbolEntry | undefined {
-  const segments = symbol.split('.');
-  const candidates = index.named(segments[segments.length - 1]!).filter((e) => e.path === symbol || e.path.endsWith(`.${symbol}`));
-  // An exact qualified name wins; otherwise the least nested, then the first in the file.
-  const depth = (e: SymbolEntry) => e.path.split('.').length;
-  return candidates.sort((a, b) => Number(b.path === symbol) - Number(a.path === symbol) || depth(a) - depth(b) || a.start - b.start)[0];
+  // The simple name is what follows some dot: names may hold dots themselves (`[Symbol.iterator]`).
+  const names = new Set([symbol, ...[...symbol.matchAll(/\./g)].map((m) => symbol.slice(m.index + 1))]);
+  const candidates = [...names].flatMap((name) => index.named(name)).filter((e) => e.path === symbol || e.path.endsWith(`.${symbol}`));
+  // An exact qualified name wins; then the least nested, a definition over a value, the first in the file.
+  const depth = (e: SymbolEntry) => e.path.length - e.path.replaceAll('.', '').length;
+  return candidates.sort((a, b) => Number(b.path === symbol) - Number(a.path === symbol) || depth(a) - depth(b) ||
+    Number(VALUE_KINDS.has(a.kind)) - Number(VALUE_KINDS.has(b.kind)) || a.start - b.start)[0];
 }
 
 /** UTF-16 offset of a 1-based line and column; column 0/undefined means the line's first non-blank. */
@@ -73,7 +76,8 @@ function offsetOf(text: string, line: number, column: number | undefined): numbe
 function byPosition(index: SymbolIndex, text: string, line: number, column: number | undefined): SymbolEntry | undefined {
   const offset = offsetOf(text, line, column);
   if (offset === undefined) return undefined;
-  const inner = index.innermostAt(offset, (e) => CURSOR_KINDS.has(e.kind)) ?? index.innermostAt(offset);
+  // A cursor on a field or an interface property selects its class or interface: a field alone says little.
+  const inner = index.innermostAt(offset, (e) => e.kind !== 'property') ?? index.innermostAt(offset);
   // On a decorator or doc comment line, the definition below is meant.
   const next = index.entries.find((e) => e.start > offset && (!inner || e.start < inner.end));
   if (next && declarationSpan(next, index, text).startLine <= line) return next;
