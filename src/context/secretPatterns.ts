@@ -24,7 +24,7 @@ export interface SecretPattern {
 
 /** Values that are code, not credentials: words, paths, templates, placeholders. */
 function looksLikeCredential(value: string): boolean {
-  if (/\s/.test(value) || /^(\$\{|\{\{|<|%|process\.env|os\.environ)/.test(value)) return false;
+  if (/\s/.test(value) || /^(<|%|process\.env|os\.environ)/.test(value) || /\{\d*\}|\{\{|\$\{|%[sdr]/.test(value)) return false;
   if (/^[a-z_.-]+$/.test(value) || /^[A-Z_]+$/.test(value)) return false; // a word or a constant name
   if (/^(x+|\*+|\.+|changeme|placeholder|your[-_].*|example.*|dummy|test|null|none|undefined)$/i.test(value)) return false;
   return /[0-9]/.test(value) || /[^A-Za-z0-9]/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value));

@@ -14,9 +14,10 @@ export function loadTokenCounter(assetsDir: string, encoding: EncodingName): Pro
     counter = (async () => {
       const table = loadRankTable(assetsDir, encoding);
       return new TokenCounter(encoding, await BpeRanks.build(table), table.pat_str);
-    })().catch((e: unknown) => {
+    })().catch((e: NodeJS.ErrnoException) => {
       counters.delete(key); // a later call may succeed once the file is back
-      throw new Error(`The ${encoding} token ranks could not be loaded from ${assetsDir}/ranks: ${e instanceof Error ? e.message : String(e)}. Rebuild (npm run build) or reinstall the extension.`);
+      const why = e.code === 'MODULE_NOT_FOUND' ? `${encoding}.js is missing` : String(e.message ?? e).split('\n')[0];
+      throw new Error(`The ${encoding} token ranks could not be loaded from ${assetsDir}/ranks: ${why}. Rebuild (npm run build) or reinstall the extension.`);
     });
     counters.set(key, counter);
   }
