@@ -11,11 +11,12 @@ export interface Packed {
 }
 
 /**
- * Packs pieces by priority under a limit: each piece is charged its block's count, a piece that
- * does not fit is left out (and a note saying so is charged instead), and smaller ones after it
- * may still fit. The rendered payload is then counted whole, as sent; if joining made it a
- * few tokens larger than the sum, the lowest-priority piece kept goes too, until it fits.
- * The target is always kept: the caller refuses a payload whose count is still over the limit.
+ * Packs pieces by priority under a limit. A piece is kept when its block fits together with the
+ * notes that would report every later piece as omitted, so the payload always has room to say
+ * what it left out; a piece that does not fit is reported instead, and smaller ones after it
+ * may still fit. The rendered payload is then counted whole, as sent; if joining made it a few
+ * tokens larger than the sum, the lowest-priority piece kept goes too, until it fits. The target
+ * is always kept: the caller refuses a payload whose count is still over the limit.
  */
 export function packPieces(
   pieces: readonly ReadyPiece[],
@@ -25,31 +26,39 @@ export function packPieces(
   count: (text: string) => number,
 ): Packed {
   const ordered = [...pieces].sort((a, b) => a.priority - b.priority);
+  const omission = (p: ReadyPiece, tokens: number, reason: string): OmittedPiece =>
+    ({ role: p.role, file: p.file, symbol: p.symbol, startLine: p.startLine, endLine: p.endLine, tokens, reason });
+  const blocks = ordered.map((p) => count(layout.block(p)));
+  const notes = ordered.map((p, i) => count(layout.omittedLine(omission(p, blocks[i]!, OVER_BUDGET))));
+  // reserve[i]: what reporting every piece after i as omitted would cost, a line each or one for all.
+  const summary = count(layout.omittedSummary(ordered.map((p, i) => omission(p, blocks[i]!, OVER_BUDGET))));
+  const reserve = notes.map((_, i) => Math.min(summary, notes.slice(i + 1).reduce((a, b) => a + b, 0)));
   const kept: ReadyPiece[] = [];
   const omitted: OmittedPiece[] = [];
-  const omit = (p: ReadyPiece, tokens: number, reason: string) =>
-    omitted.push({ role: p.role, file: p.file, symbol: p.symbol, startLine: p.startLine, endLine: p.endLine, tokens, reason });
   let used = excluded.reduce((n, v) => n + count(layout.excludedLine(v)), 0);
-  for (const piece of ordered) {
-    const tokens = count(layout.block(piece));
-    if (used + tokens <= limit || piece.role === 'target') {
+  ordered.forEach((piece, i) => {
+    if (piece.role === 'target' || used + blocks[i]! + reserve[i]! <= limit) {
       kept.push(piece);
-      used += tokens;
+      used += blocks[i]!;
     } else {
-      omit(piece, tokens, `over budget (${Math.max(0, limit - used)} tokens left)`);
-      used += count(layout.omittedLine(omitted[omitted.length - 1]!));
+      omitted.push(omission(piece, blocks[i]!, OVER_BUDGET));
+      used += notes[i]!;
     }
-  }
+  });
   for (;;) {
-    const payload = layout.render(kept, omitted, excluded);
-    const tokens = count(payload);
-    if (tokens <= limit) return { kept, omitted, payload, tokens };
+    for (const compact of [false, true]) {
+      const payload = layout.render(kept, omitted, excluded, compact);
+      const tokens = count(payload);
+      if (tokens <= limit) return { kept, omitted, payload, tokens };
+    }
     if (kept.length <= 1) {
       // Only the target is left and the notes tip it over: the report still lists what is missing.
       const bare = layout.render(kept, [], []);
       return { kept, omitted, payload: bare, tokens: count(bare) };
     }
     const dropped = kept.pop()!;
-    omit(dropped, count(layout.block(dropped)), 'over budget once the payload was counted whole');
+    omitted.push(omission(dropped, count(layout.block(dropped)), OVER_BUDGET));
   }
 }
+
+const OVER_BUDGET = 'over budget';

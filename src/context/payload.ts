@@ -54,14 +54,21 @@ export class PayloadLayout {
     return `${this.comment} ==== omitted: ${LABELS[o.role]} ${o.symbol} (${displayPath(this.root, o.file)}:${o.startLine}-${o.endLine}), ${o.tokens} tokens: ${o.reason} ====\n`;
   }
 
+  /** One line for all omitted pieces, when a line each does not fit. */
+  omittedSummary(omitted: readonly OmittedPiece[]): string {
+    const tokens = omitted.reduce((n, o) => n + o.tokens, 0);
+    return `${this.comment} ==== omitted: ${omitted.length} pieces, ${tokens} tokens: over budget (listed in the report) ====\n`;
+  }
+
   excludedLine(v: DenyVerdict): string {
     return `${this.comment} ==== excluded: ${v.file} (pattern "${v.pattern}", ${v.source}) ====\n`;
   }
 
-  /** The exact text that would be sent. */
-  render(kept: readonly ReadyPiece[], omitted: readonly OmittedPiece[], excluded: readonly DenyVerdict[]): string {
+  /** The exact text that would be sent; `compact` reports omitted pieces in one line. */
+  render(kept: readonly ReadyPiece[], omitted: readonly OmittedPiece[], excluded: readonly DenyVerdict[], compact = false): string {
     const ordered = [...kept].sort((a, b) => ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role) || a.priority - b.priority);
-    const notes = [...omitted.map((o) => this.omittedLine(o)), ...excluded.map((v) => this.excludedLine(v))].join('');
+    const omittedNotes = compact && omitted.length > 1 ? [this.omittedSummary(omitted)] : omitted.map((o) => this.omittedLine(o));
+    const notes = [...omittedNotes, ...excluded.map((v) => this.excludedLine(v))].join('');
     return [...ordered.map((p) => this.block(p)), ...(notes ? [notes] : [])].join('\n');
   }
 }
