@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { TargetOverBudgetError } from './budget';
 import { UnreadableFileError } from './contextError';
 import { CountCache } from './countCache';
 import { DeniedFileError, DenyList } from './denyList';
+import { DiskTexts } from './diskTexts';
 import type { ExtractRequest, ExtractResult, PieceReport, RedactionReport, SymbolInfo } from './extraction';
 import { piecesInFile } from './filePieces';
 import { Grammars } from './grammars';
@@ -15,10 +15,13 @@ import { packPieces } from './pack';
 import { ParsedFiles, type Lease } from './parsedFiles';
 import { displayPath, PayloadLayout } from './payload';
 import type { Piece, ReadyPiece } from './piece';
+import { LARGE_FILE_CHARS, parseAroundTarget } from './regionParse';
 import { redactSecrets } from './secrets';
+import type { Selector } from './select';
 import type { TokenCounter } from './tokenCounter';
 import { loadTokenCounter } from './tokenCounters';
 import type { EncodingName } from './tokens';
+import { TopLevelRegions } from './topLevelRegions';
 
 export interface ContextEngineOptions {
   /** Folder with the .wasm grammars and rank tables (dist/). */
@@ -29,10 +32,21 @@ export interface ContextEngineOptions {
   readonly log?: (line: string) => void;
   readonly parseTimeoutMs?: number;
   readonly maxCachedFiles?: number;
+  /** From this size on, JavaScript and TypeScript files parse only the statements an extraction needs. */
+  readonly largeFileChars?: number;
 }
 
 const DEFAULT_MAX_TOKENS = 8_000;
 const MAX_CACHED_BLOCK = 64 * 1024;
+/** Large files whose statement scan and whole-file counts are kept. */
+const MAX_LARGE_FILES = 4;
+
+/** What is kept per file text that is expensive to redo: a large file's statement scan, whole-file counts. */
+interface FileFacts {
+  readonly text: string;
+  regions?: TopLevelRegions;
+  readonly counts: Map<EncodingName, number>;
+}
 
 /**
  * From a selected symbol to the exact, minimal, budget-checked text that would be sent:
@@ -46,11 +60,13 @@ export class ContextEngine {
   private readonly read: (path: string) => Promise<string>;
   private readonly blockCounts = new CountCache<string, number>(2_048);
   private readonly denyLists = new Map<string, { contextignore: string; list: DenyList }>();
+  private readonly disk = new DiskTexts();
+  private readonly facts = new Map<string, FileFacts>();
 
   constructor(private readonly options: ContextEngineOptions) {
     this.grammars = new Grammars(options.assetsDir);
     this.files = new ParsedFiles(this.grammars, { maxFiles: options.maxCachedFiles, timeoutMs: options.parseTimeoutMs });
-    this.read = options.readFile ?? ((path) => readFile(path, 'utf8'));
+    this.read = options.readFile ?? ((path) => this.disk.read(path));
   }
 
   /** Builds the token counters and loads grammars ahead of the first extraction, without blocking. */
@@ -97,7 +113,10 @@ export class ContextEngine {
     const limit = req.budget ? req.budget.remaining : req.maxTokens ?? DEFAULT_MAX_TOKENS;
     const text = req.text ?? (await this.readSource(file));
     signal?.throwIfAborted();
-    const [counter, lease] = await Promise.all([loadTokenCounter(this.options.assetsDir, encoding), this.files.acquire(file, text, language)]);
+    const [counter, lease] = await Promise.all([
+      loadTokenCounter(this.options.assetsDir, encoding),
+      this.parse(file, text, language, req.selector, displayPath(root, file)),
+    ]);
     const count = (t: string) => budgetTokens(this.countBlock(counter, t), factor);
     try {
       signal?.throwIfAborted();
@@ -125,7 +144,7 @@ export class ContextEngine {
         language,
         pieces,
         payload: packed.payload,
-        tokens: { payload: packed.tokens, wholeFile: budgetTokens(this.wholeFile(lease, counter), factor), budget: limit, encoding, factor },
+        tokens: { payload: packed.tokens, wholeFile: budgetTokens(this.wholeFile(file, text, counter), factor), budget: limit, encoding, factor },
         omitted: packed.omitted.map((o) => ({ ...o, file: displayPath(root, o.file) })),
         excluded: cross.excluded,
         redacted,
@@ -142,6 +161,8 @@ export class ContextEngine {
   dispose(): void {
     this.files.clear();
     this.blockCounts.clear();
+    this.disk.clear();
+    this.facts.clear();
   }
 
   /** The language of a file and the deny-list's word on it: both must allow it before it is read. */
@@ -194,11 +215,34 @@ export class ContextEngine {
     return n;
   }
 
-  private wholeFile(lease: Lease, counter: TokenCounter): number {
-    const counts = lease.parsed.wholeFileTokens;
+  /** The tree an extraction works on: the whole file, or for a large file only the statements it needs. */
+  private async parse(file: string, text: string, language: LanguageId, selector: Selector, label: string): Promise<Lease> {
+    if (language !== 'python' && text.length >= (this.options.largeFileChars ?? LARGE_FILE_CHARS)) {
+      const facts = this.factsOf(file, text);
+      facts.regions ??= new TopLevelRegions(text);
+      const lease = await parseAroundTarget(this.files, file, text, language, selector, facts.regions, label);
+      if (lease) return lease;
+      this.options.log?.(`${label}: parsing the whole file (the statement scan did not find the target cleanly)`);
+    }
+    return this.files.acquire(file, text, language);
+  }
+
+  private factsOf(file: string, text: string): FileFacts {
+    let facts = this.facts.get(file);
+    if (facts?.text !== text) {
+      facts = { text, counts: new Map() };
+      this.facts.delete(file);
+      this.facts.set(file, facts);
+      if (this.facts.size > MAX_LARGE_FILES) this.facts.delete(this.facts.keys().next().value!);
+    }
+    return facts;
+  }
+
+  private wholeFile(file: string, text: string, counter: TokenCounter): number {
+    const counts = this.factsOf(file, text).counts;
     let n = counts.get(counter.encoding);
     if (n === undefined) {
-      n = counter.count(lease.parsed.text);
+      n = counter.count(text);
       counts.set(counter.encoding, n);
     }
     return n;

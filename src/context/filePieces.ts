@@ -24,12 +24,14 @@ export interface FilePieces {
 
 function mergeReferences(all: References[]): References {
   const names = new Set<string>();
+  const locals = new Set<string>();
   const members = new Map<string, Set<string>>();
   for (const r of all) {
     for (const n of r.names) names.add(n);
+    for (const n of r.locals) locals.add(n);
     for (const [object, set] of r.members) members.set(object, new Set([...(members.get(object) ?? []), ...set]));
   }
-  return { names, members };
+  return { names, locals, members };
 }
 
 function contains(outer: SymbolEntry, inner: SymbolEntry): boolean {
@@ -70,7 +72,7 @@ export function piecesInFile(parsed: ParsedFile, selector: Selector, label = par
   const imported = new Set(parsed.imports.map((b) => b.local));
   const seen = new Set<number>(span.members.map((m) => m.id));
   for (const name of refs.names) {
-    if (context.length >= MAX_SIGNATURES || imported.has(name)) continue;
+    if (context.length >= MAX_SIGNATURES || imported.has(name) || refs.locals.has(name)) continue;
     // Not the target itself, not what contains it (the outline covers a class), not inside it.
     const found = index.topLevel(name).find((e) => !seen.has(e.id) && !contains(e, entry) && !span.members.some((m) => contains(m, e)));
     if (!found) continue;

@@ -1,4 +1,4 @@
-import type { Tree } from 'web-tree-sitter';
+import type { Range, Tree } from 'web-tree-sitter';
 import type { Grammars } from './grammars';
 import { importsOf, type ImportBinding } from './imports';
 import type { LanguageId } from './languages';
@@ -9,10 +9,8 @@ import { SymbolIndex } from './symbolIndex';
 export class ParsedFile {
   private symbolIndex?: SymbolIndex;
   private importList?: ImportBinding[];
-  /** Whole-file token counts per encoding, for the "payload vs whole file" figure. */
-  readonly wholeFileTokens = new Map<string, number>();
-
-  constructor(readonly file: string, readonly language: LanguageId, readonly text: string, readonly tree: Tree) {}
+  /** `partial`: only some stretches of the text were parsed (see regionParse.ts). */
+  constructor(readonly file: string, readonly language: LanguageId, readonly text: string, readonly tree: Tree, readonly partial = false) {}
 
   get index(): SymbolIndex {
     return (this.symbolIndex ??= new SymbolIndex(this.tree, this.language));
@@ -31,6 +29,8 @@ export interface Lease {
 
 interface Slot {
   readonly text: string;
+  /** Characters parsed: what the tree's memory grows with. */
+  readonly size: number;
   readonly parsed: Promise<ParsedFile>;
   users: number;
   evicted: boolean;
@@ -59,23 +59,28 @@ export class ParsedFiles {
     this.maxChars = options.maxChars ?? 24_000_000;
   }
 
-  /** The parsed file for this text: from the cache when the text is unchanged, else parsed now. */
-  async acquire(file: string, text: string, language: LanguageId): Promise<Lease> {
-    let slot = this.slots.get(file);
+  /**
+   * The parsed file for this text: from the cache when the text is unchanged, else parsed now.
+   * With `ranges`, only those stretches are parsed, cached apart from the whole file.
+   */
+  async acquire(file: string, text: string, language: LanguageId, ranges?: Range[]): Promise<Lease> {
+    const key = ranges ? `${file}#${ranges.map((r) => `${r.startIndex}-${r.endIndex}`).join(',')}` : file;
+    let slot = this.slots.get(key);
     if (slot && slot.text !== text) {
-      this.evict(file, slot);
+      this.evict(key, slot);
       slot = undefined;
     }
     if (!slot) {
-      const parsed = parseTree(this.grammars, language, text, { file, timeoutMs: this.options.timeoutMs })
-        .then((tree) => new ParsedFile(file, language, text, tree));
-      slot = { text, parsed, users: 0, evicted: false };
+      const parsed = parseTree(this.grammars, language, text, { file, timeoutMs: this.options.timeoutMs, includedRanges: ranges })
+        .then((tree) => new ParsedFile(file, language, text, tree, ranges !== undefined));
+      const size = ranges ? ranges.reduce((n, r) => n + r.endIndex - r.startIndex, 0) : text.length;
+      slot = { text, size, parsed, users: 0, evicted: false };
       // A failed parse leaves nothing behind to free, and must not be served from the cache.
-      parsed.catch(() => { if (this.slots.get(file) === slot) this.slots.delete(file); });
+      parsed.catch(() => { if (this.slots.get(key) === slot) this.slots.delete(key); });
     } else {
-      this.slots.delete(file); // re-inserted below: most recently used last
+      this.slots.delete(key); // re-inserted below: most recently used last
     }
-    this.slots.set(file, slot);
+    this.slots.set(key, slot);
     slot.users++;
     const held = slot;
     try {
@@ -108,10 +113,10 @@ export class ParsedFiles {
 
   private trim(): void {
     let chars = 0;
-    for (const slot of this.slots.values()) chars += slot.text.length;
+    for (const slot of this.slots.values()) chars += slot.size;
     for (const [file, slot] of this.slots) {
       if (this.slots.size <= 1 || (this.slots.size <= this.maxFiles && chars <= this.maxChars)) break;
-      chars -= slot.text.length;
+      chars -= slot.size;
       this.evict(file, slot);
     }
   }

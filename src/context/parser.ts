@@ -1,4 +1,4 @@
-import { Parser, type Tree } from 'web-tree-sitter';
+import { Parser, type Range, type Tree } from 'web-tree-sitter';
 import { ContextError } from './contextError';
 import type { Grammars } from './grammars';
 import type { LanguageId } from './languages';
@@ -18,6 +18,8 @@ export interface ParseOptions {
   readonly file: string;
   /** Wall-clock limit for one parse. */
   readonly timeoutMs?: number;
+  /** Parse only these stretches of the text (in order, not overlapping); positions stay the file's. */
+  readonly includedRanges?: Range[];
 }
 
 export const DEFAULT_PARSE_TIMEOUT_MS = 5_000;
@@ -33,7 +35,7 @@ export async function parseTree(grammars: Grammars, language: LanguageId, text: 
     parser.setLanguage(grammar);
     const timeoutMs = options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS;
     const deadline = performance.now() + timeoutMs;
-    const tree = parser.parse(text, null, { progressCallback: () => performance.now() > deadline });
+    const tree = parser.parse(text, null, { includedRanges: options.includedRanges, progressCallback: () => performance.now() > deadline });
     if (!tree) throw new ParseTimeoutError(options.file, timeoutMs);
     return tree;
   } finally {
