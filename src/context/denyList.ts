@@ -2,7 +2,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ContextError } from './contextError';
 import { DEFAULT_NOISE_PATTERNS, DEFAULT_SECRET_PATTERNS } from './denyDefaults';
-import { describeSource, parseDenyRule, type DenyRule } from './denyRule';
+import { describeSource, parseDenyRule, SECRET_SOURCE, type DenyRule } from './denyRule';
 
 /** Why a file may not enter a payload: the first pattern that excluded it, and where that came from. */
 export interface DenyVerdict {
@@ -22,6 +22,8 @@ export interface DenyListEntry {
   readonly locked: boolean;
 }
 
+const OUTSIDE_ROOT = '(outside the workspace root)';
+
 /** A file the deny-list keeps out of every payload. */
 export class DeniedFileError extends ContextError {
   readonly isDeniedFileError = true;
@@ -30,10 +32,10 @@ export class DeniedFileError extends ContextError {
   readonly pattern: string;
   readonly source: string;
   constructor(verdict: DenyVerdict) {
-    super(`${verdict.file} is excluded from context by the pattern "${verdict.pattern}" (${verdict.source}). ` +
-      (verdict.source.includes('secret') || verdict.source === 'default' && verdict.pattern.startsWith('(')
-        ? 'Secret files and files outside the workspace are never sent; select a symbol in another file.'
-        : `To allow it, remove that pattern or add "!${verdict.pattern}" to .contextignore at the workspace root.`));
+    const final = verdict.source === SECRET_SOURCE || verdict.pattern.startsWith(OUTSIDE_ROOT);
+    super(`${verdict.file} is excluded from context by the pattern "${verdict.pattern}" (${verdict.source}). ` + (final
+      ? 'Secret files and files outside the workspace are never sent; select a symbol in another file.'
+      : `To allow it, remove that pattern or add "!${verdict.pattern}" to .contextignore at the workspace root.`));
     this.file = verdict.file;
     this.pattern = verdict.pattern;
     this.source = verdict.source;
@@ -44,7 +46,6 @@ export function isDeniedFileError(e: unknown): e is DeniedFileError {
   return typeof e === 'object' && e !== null && (e as DeniedFileError).isDeniedFileError === true;
 }
 
-const OUTSIDE_ROOT = '(outside the workspace root)';
 const CONTEXTIGNORE = '.contextignore';
 
 function toPosix(path: string): string {

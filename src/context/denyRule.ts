@@ -19,10 +19,13 @@ export interface DenyRule {
   matches(relativePath: string): boolean;
 }
 
-/** `default (secret file)`, `setting contextGateway.context.exclude[2]`, `.contextignore line 4`. */
+/** How the secret-file defaults are named: no later pattern can re-include what they match. */
+export const SECRET_SOURCE = 'default, secret file';
+
+/** `default`, `default, secret file`, `setting contextGateway.context.exclude[2]`, `.contextignore line 4`. */
 export function describeSource(source: DenySource): string {
   switch (source.kind) {
-    case 'default': return source.secret ? 'default, secret file' : 'default';
+    case 'default': return source.secret ? SECRET_SOURCE : 'default';
     case 'settings': return `setting contextGateway.context.exclude[${source.index}]`;
     case 'contextignore': return `.contextignore line ${source.line}`;
   }

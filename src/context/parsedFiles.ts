@@ -56,7 +56,7 @@ export class ParsedFiles {
 
   constructor(private readonly grammars: Grammars, private readonly options: ParsedFilesOptions = {}) {
     this.maxFiles = options.maxFiles ?? 16;
-    this.maxChars = options.maxChars ?? 24_000_000;
+    this.maxChars = options.maxChars ?? 16_000_000;
   }
 
   /**

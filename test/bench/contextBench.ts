@@ -8,11 +8,13 @@ import { ContextEngine } from '../../src/context/engine';
 import type { ExtractRequest } from '../../src/context/extraction';
 import { TokenCounter } from '../../src/context/tokenCounter';
 import { loadTokenCounter } from '../../src/context/tokenCounters';
-import { loadRankTable } from '../../src/context/tokens';
+import { Encoders, loadRankTable } from '../../src/context/tokens';
 
 const REPO = resolve(__dirname, '../..');
 const ASSETS = join(REPO, 'dist');
-const { values } = parseArgs({ options: { runs: { type: 'string' }, 'warm-runs': { type: 'string' }, 'repomix-runs': { type: 'string' }, 'memory-runs': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string' }, 'warm-runs': { type: 'string' }, 'repomix-runs': { type: 'string' }, 'memory-runs': { type: 'string' }, 'memory-only': { type: 'boolean' } },
+});
 const RUNS = Number(values.runs ?? 5);
 const WARM_RUNS = Number(values['warm-runs'] ?? 20);
 const REPOMIX_RUNS = Number(values['repomix-runs'] ?? 3);
@@ -68,14 +70,49 @@ function cliColdMs(file: string, symbol: string): number {
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
+/** Memory over many extractions, in a process of its own: rss and heap after a full collection. */
+async function memory(): Promise<void> {
+  // Memory over many extractions: several symbols, and an edit every 10th time so trees are re-parsed and freed.
+  const memoryCase = CASES[3]!;
+  const memText = readFileSync(memoryCase.file, 'utf8');
+  const engine = new ContextEngine({ assetsDir: ASSETS });
+  const symbols = ['Decimal._rescale', 'Decimal.__add__', 'Context.power', 'Decimal.sqrt', '_normalize', 'Decimal.quantize', 'Context.create_decimal'];
+  const one = (i: number) => engine.extract({ root: dirname(memoryCase.file), file: memoryCase.file, selector: { symbol: symbols[i % symbols.length]! },
+    maxTokens: 8_000, text: i % 10 === 9 ? `${memText}\n# edit ${i}\n` : memText });
+  for (let i = 0; i < 100; i++) await one(i); // settle caches and the WASM heap's high-water mark first
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+  // rss after a full collection every quarter: a leak climbs steadily, allocator noise does not.
+  const rss: number[] = [];
+  const heap: number[] = [];
+  const sample = () => {
+    global.gc?.();
+    const m = process.memoryUsage();
+    rss.push(m.rss);
+    heap.push(m.heapUsed);
+  };
+  sample();
+  const started = performance.now();
+  for (let i = 0; i < MEMORY_RUNS; i++) {
+    await one(i);
+    if ((i + 1) % (MEMORY_RUNS / 4) === 0) sample();
+  }
+  const ms = performance.now() - started;
+  engine.dispose();
+  console.log(`memory over ${MEMORY_RUNS} extractions in ${basename(memoryCase.file)} (${symbols.length} symbols, an edit every 10th, ${fmt(ms / MEMORY_RUNS)} each): ` +
+    `rss ${rss.map(mb).join(' -> ')} MB (growth ${mb(rss[rss.length - 1]! - rss[0]!)} MB), heap ${heap.map(mb).join(' -> ')} MB`);
+}
+
 async function main(): Promise<void> {
   console.log(`Context engine benchmark (Node ${process.version}, ${RUNS} cold runs, ${WARM_RUNS} warm runs, ${REPOMIX_RUNS} Repomix runs; the machine is shared: figures are noisy)\n`);
   // The extension builds the counter in the background after activation: cold extractions below
   // start from a fresh engine (no parsed file, no grammar, no count cache) with the counter built.
   const [buildMs] = await timed(() => loadTokenCounter(ASSETS, 'o200k_base'));
   console.log(`o200k_base counter build (once per process, off the first command's path): ${fmt(buildMs)}\n`);
+  // Memory is measured in a fresh process: what this one allocates below would blur the figure.
+  spawnSync(process.execPath, ['--expose-gc', __filename, '--memory-only', '--memory-runs', String(MEMORY_RUNS)], { stdio: 'inherit' });
   const table = loadRankTable(ASSETS, 'o200k_base');
   const ranks = BpeRanks.buildSync(table);
+  const reference = new Encoders(ASSETS).get('o200k_base');
 
   const rows: string[][] = [];
   for (const { file, symbol } of CASES) {
@@ -99,6 +136,8 @@ async function main(): Promise<void> {
     const cliMs = median([cliColdMs(file, symbol), cliColdMs(file, symbol), cliColdMs(file, symbol)]);
     // Counting the whole file with an empty word cache, as a first count does.
     const [countMs, wholeTokens] = await timed(() => new TokenCounter('o200k_base', ranks, table.pat_str).count(text));
+    const [referenceMs, referenceTokens] = await timed(() => reference.encode(text, [], []).length);
+    if (referenceTokens !== wholeTokens) throw new Error(`${file}: counted ${wholeTokens}, js-tiktoken ${referenceTokens}`);
     const rm: number[] = [];
     let repomixTokens = 0;
     let repomixError = '';
@@ -117,7 +156,7 @@ async function main(): Promise<void> {
     rows.push([
       `${basename(file)} (${lines} lines, ${(text.length / 1e6).toFixed(2)} MB)`, r.target.symbol,
       fmt(coldMs), fmt(median(warm)), fmt(cliMs), `${r.tokens.payload} / ${wholeTokens} = ${pct(r.tokens.payload / wholeTokens)}`,
-      fmt(countMs), rm.length ? fmt(repomixMs) : `failed: ${repomixError}`, rm.length ? `${repomixTokens} (${pct(repomixTokens / wholeTokens)})` : '-',
+      `${fmt(countMs)} (js-tiktoken ${fmt(referenceMs)})`, rm.length ? fmt(repomixMs) : `failed: ${repomixError}`, rm.length ? `${repomixTokens} (${pct(repomixTokens / wholeTokens)})` : '-',
       rm.length ? (coldMs / repomixMs).toFixed(3) : '-',
     ]);
     console.log(`done: ${basename(file)}`);
@@ -132,27 +171,9 @@ async function main(): Promise<void> {
   const [stressMs, stressTokens] = await timed(() => new TokenCounter('o200k_base', ranks, table.pat_str).count(stress));
   console.log(`\ncount 1 MB with a 50,000-letter run, empty cache: ${fmt(stressMs)} (${stressTokens} tokens)`);
 
-  // Memory over many extractions: several symbols, and an edit every 10th time so trees are re-parsed and freed.
-  const memoryCase = CASES[3]!;
-  const memText = readFileSync(memoryCase.file, 'utf8');
-  const engine = new ContextEngine({ assetsDir: ASSETS });
-  const symbols = ['Decimal._rescale', 'Decimal.__add__', 'Context.power', 'Decimal.sqrt', '_normalize', 'Decimal.quantize', 'Context.create_decimal'];
-  const one = (i: number) => engine.extract({ root: dirname(memoryCase.file), file: memoryCase.file, selector: { symbol: symbols[i % symbols.length]! },
-    maxTokens: 8_000, text: i % 10 === 9 ? `${memText}\n# edit ${i}\n` : memText });
-  for (let i = 0; i < 50; i++) await one(i); // settle caches first
-  global.gc?.();
-  const before = process.memoryUsage();
-  const [memMs] = await timed(async () => { for (let i = 0; i < MEMORY_RUNS; i++) await one(i); });
-  global.gc?.();
-  const afterRun = process.memoryUsage();
-  engine.dispose();
-  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-  console.log(`memory over ${MEMORY_RUNS} extractions in ${basename(memoryCase.file)} (${symbols.length} symbols, an edit every 10th): ` +
-    `rss ${mb(before.rss)} -> ${mb(afterRun.rss)} (${mb(afterRun.rss - before.rss)}), heap ${mb(before.heapUsed)} -> ${mb(afterRun.heapUsed)} ` +
-    `(${mb(afterRun.heapUsed - before.heapUsed)}), ${fmt(memMs / MEMORY_RUNS)} per extraction`);
 }
 
-void main().catch((e) => {
+void (values['memory-only'] ? memory() : main()).catch((e) => {
   console.error(e);
   process.exit(1);
 });
