@@ -22,9 +22,13 @@ const MEMORY_RUNS = Number(values['memory-runs'] ?? 1000);
 
 const python = (module: string) => execFileSync('python3', ['-c', `import ${module} as m; print(m.__file__)`], { encoding: 'utf8' }).trim();
 
-/** Large real files (over 5k lines), one symbol each; the first is a multi-MB JavaScript bundle. */
-const CASES: Array<{ file: string; symbol: string }> = [
+/**
+ * Large real files (over 5k lines), one symbol each; the first is a multi-MB JavaScript bundle,
+ * also measured with the whole-file parse that large files otherwise skip (the fallback path).
+ */
+const CASES: Array<{ file: string; symbol: string; wholeParse?: boolean }> = [
   { file: join(REPO, 'node_modules/typescript/lib/typescript.js'), symbol: 'createSourceFile' },
+  { file: join(REPO, 'node_modules/typescript/lib/typescript.js'), symbol: 'createSourceFile', wholeParse: true },
   { file: join(REPO, 'node_modules/typescript/lib/typescript.d.ts'), symbol: 'ts.LanguageService.getCompletionsAtPosition' },
   { file: join(REPO, 'node_modules/typescript/lib/lib.dom.d.ts'), symbol: 'fetch' },
   { file: python('_pydecimal'), symbol: 'Decimal._rescale' },
@@ -73,7 +77,7 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 /** Memory over many extractions, in a process of its own: rss and heap after a full collection. */
 async function memory(): Promise<void> {
   // Memory over many extractions: several symbols, and an edit every 10th time so trees are re-parsed and freed.
-  const memoryCase = CASES[3]!;
+  const memoryCase = CASES.find((c) => c.file.endsWith('_pydecimal.py'))!;
   const memText = readFileSync(memoryCase.file, 'utf8');
   const engine = new ContextEngine({ assetsDir: ASSETS });
   const symbols = ['Decimal._rescale', 'Decimal.__add__', 'Context.power', 'Decimal.sqrt', '_normalize', 'Decimal.quantize', 'Context.create_decimal'];
@@ -115,47 +119,51 @@ async function main(): Promise<void> {
   const reference = new Encoders(ASSETS).get('o200k_base');
 
   const rows: string[][] = [];
-  for (const { file, symbol } of CASES) {
+  const repomixRuns = new Map<string, { ms: number[]; tokens: number; error: string }>();
+  for (const { file, symbol, wholeParse } of CASES) {
+    const options = { assetsDir: ASSETS, largeFileChars: wholeParse ? Number.POSITIVE_INFINITY : undefined };
     const text = readFileSync(file, 'utf8');
     const lines = text.split('\n').length;
     const request: ExtractRequest = { root: dirname(file), file, selector: { symbol }, maxTokens: 8_000 };
     const cold: number[] = [];
     let result;
-    for (let i = 0; i < RUNS; i++) {
-      const engine = new ContextEngine({ assetsDir: ASSETS });
+    for (let i = 0; i < (wholeParse ? Math.min(RUNS, 3) : RUNS); i++) {
+      const engine = new ContextEngine(options);
       const [ms, r] = await timed(() => engine.extract(request));
       cold.push(ms);
       result = r;
       engine.dispose();
     }
-    const engine = new ContextEngine({ assetsDir: ASSETS });
+    const engine = new ContextEngine(options);
     await engine.extract(request);
     const warm: number[] = [];
     for (let i = 0; i < WARM_RUNS; i++) warm.push((await timed(() => engine.extract(request)))[0]);
     engine.dispose();
-    const cliMs = median([cliColdMs(file, symbol), cliColdMs(file, symbol), cliColdMs(file, symbol)]);
+    const cliMs = wholeParse ? NaN : median([cliColdMs(file, symbol), cliColdMs(file, symbol), cliColdMs(file, symbol)]);
     // Counting the whole file with an empty word cache, as a first count does.
     const [countMs, wholeTokens] = await timed(() => new TokenCounter('o200k_base', ranks, table.pat_str).count(text));
     const [referenceMs, referenceTokens] = await timed(() => reference.encode(text, [], []).length);
     if (referenceTokens !== wholeTokens) throw new Error(`${file}: counted ${wholeTokens}, js-tiktoken ${referenceTokens}`);
-    const rm: number[] = [];
-    let repomixTokens = 0;
-    let repomixError = '';
-    for (let i = 0; i < REPOMIX_RUNS; i++) {
-      const out = repomix(file);
-      if ('error' in out) {
-        repomixError = out.error;
-        break;
+    if (!repomixRuns.has(file)) {
+      const runs = { ms: [] as number[], tokens: 0, error: '' };
+      for (let i = 0; i < REPOMIX_RUNS; i++) {
+        const out = repomix(file);
+        if ('error' in out) {
+          runs.error = out.error;
+          break;
+        }
+        runs.ms.push(out.ms);
+        runs.tokens = new TokenCounter('o200k_base', ranks, table.pat_str).count(out.text);
       }
-      rm.push(out.ms);
-      repomixTokens = new TokenCounter('o200k_base', ranks, table.pat_str).count(out.text);
+      repomixRuns.set(file, runs);
     }
+    const { ms: rm, tokens: repomixTokens, error: repomixError } = repomixRuns.get(file)!;
     const r = result!;
     const coldMs = median(cold);
     const repomixMs = rm.length ? median(rm) : NaN;
     rows.push([
-      `${basename(file)} (${lines} lines, ${(text.length / 1e6).toFixed(2)} MB)`, r.target.symbol,
-      fmt(coldMs), fmt(median(warm)), fmt(cliMs), `${r.tokens.payload} / ${wholeTokens} = ${pct(r.tokens.payload / wholeTokens)}`,
+      `${basename(file)} (${lines} lines, ${(text.length / 1e6).toFixed(2)} MB)${wholeParse ? ', whole parse' : ''}`, r.target.symbol,
+      fmt(coldMs), fmt(median(warm)), wholeParse ? '-' : fmt(cliMs), `${r.tokens.payload} / ${wholeTokens} = ${pct(r.tokens.payload / wholeTokens)}`,
       `${fmt(countMs)} (js-tiktoken ${fmt(referenceMs)})`, rm.length ? fmt(repomixMs) : `failed: ${repomixError}`, rm.length ? `${repomixTokens} (${pct(repomixTokens / wholeTokens)})` : '-',
       rm.length ? (coldMs / repomixMs).toFixed(3) : '-',
     ]);
@@ -166,7 +174,7 @@ async function main(): Promise<void> {
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 
   // Counting must never go pathological: 1 MB of text with a 50,000-character run in it.
-  const code = readFileSync(CASES[1]!.file, 'utf8').slice(0, 950_000);
+  const code = readFileSync(CASES.find((c) => c.file.endsWith('typescript.d.ts'))!.file, 'utf8').slice(0, 950_000);
   const stress = `${code}\n${'a'.repeat(50_000)}\n`;
   const [stressMs, stressTokens] = await timed(() => new TokenCounter('o200k_base', ranks, table.pat_str).count(stress));
   console.log(`\ncount 1 MB with a 50,000-letter run, empty cache: ${fmt(stressMs)} (${stressTokens} tokens)`);
