@@ -63,9 +63,10 @@ export function piecesInFile(parsed: ParsedFile, selector: Selector, label = par
   const container = entry.parent && (entry.parent.kind === 'class' || entry.parent.kind === 'interface') ? entry.parent : undefined;
   if (container) {
     const outline = declarationSpan(container, index, text);
+    const chunks = classOutline(container, index, text, language);
     context.push({
-      role: 'class-outline', file, symbol: container.path, kind: container.kind, startLine: outline.startLine, endLine: outline.endLine,
-      chunks: classOutline(container, index, text, language), priority: 2,
+      role: 'class-outline', file, symbol: container.path, kind: container.kind, startLine: chunks[0]?.line ?? outline.startLine, endLine: outline.endLine,
+      chunks, priority: 2,
     });
   }
 
@@ -79,9 +80,11 @@ export function piecesInFile(parsed: ParsedFile, selector: Selector, label = par
     const group = declarationSpan(found, index, text);
     if (group.members.some((m) => seen.has(m.id))) continue;
     for (const m of group.members) seen.add(m.id);
+    const chunks = signatureOf(group.members, index, text, language);
     context.push({
-      role: 'signature', file, symbol: found.path, kind: found.kind, startLine: group.startLine, endLine: group.endLine,
-      chunks: signatureOf(group.members, index, text, language), priority: 3 + context.length,
+      // A signature leaves the doc comment out: its lines start where its text does.
+      role: 'signature', file, symbol: found.path, kind: found.kind, startLine: chunks[0]?.line ?? group.startLine, endLine: group.endLine,
+      chunks, priority: 3 + context.length,
     });
   }
   return { entry, span, target, context, refs, usedImports };

@@ -80,14 +80,15 @@ export async function importedPieces(req: ImportedPiecesRequest): Promise<Import
         if (!entry || seen.has(`${want.file}\0${entry.id}`)) continue;
         seen.add(`${want.file}\0${entry.id}`);
         const span = declarationSpan(entry, parsed.index, parsed.text);
+        const chunks = signatureOf(span.members, parsed.index, parsed.text, parsed.language);
         pieces.push({
           role: 'imported-signature',
           file: want.file,
           symbol: entry.path,
           kind: entry.kind,
-          startLine: span.startLine,
+          startLine: chunks[0]?.line ?? span.startLine,
           endLine: span.endLine,
-          chunks: signatureOf(span.members, parsed.index, parsed.text, parsed.language),
+          chunks,
           priority: req.priority + pieces.length,
         });
       }

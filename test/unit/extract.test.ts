@@ -177,6 +177,8 @@ describe('extraction', () => {
       ['imported-signature', 'src/units.ts', 'Unit'],
       ['imported-signature', 'src/geometry.ts', 'perimeter'],
     ]);
+    const scale = r.pieces.find((p) => p.symbol === 'scale')!;
+    assert.deepEqual([scale.startLine, scale.endLine], [3, 5], 'a signature\'s lines are its text\'s: the doc comment on line 2 is not sent');
     // Only the imports the method uses; a namespace import followed to the member it uses.
     assert.match(r.payload, /import \{ scale, type Unit \} from '\.\/units';\nimport \* as geometry from '\.\/geometry';\n/);
     assert.doesNotMatch(r.payload, /readFileSync|unused|unrelated|deeper/);
