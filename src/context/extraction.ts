@@ -2,7 +2,7 @@ import type { TokenBudget } from './budget';
 import type { SymbolKind } from './declarations';
 import type { DenyVerdict } from './denyList';
 import type { OmittedPiece } from './payload';
-import type { PieceRole } from './piece';
+import type { PiecePlace } from './piece';
 import type { SecretKind } from './secretPatterns';
 import type { Selector } from './select';
 import type { EncodingName } from './tokens';
@@ -28,14 +28,7 @@ export interface ExtractRequest {
 }
 
 /** A piece as reported: where it came from and what it costs (with its header). */
-export interface PieceReport {
-  readonly role: PieceRole;
-  /** Relative to the root. */
-  readonly file: string;
-  readonly symbol: string;
-  readonly kind?: SymbolKind;
-  readonly startLine: number;
-  readonly endLine: number;
+export interface PieceReport extends PiecePlace {
   readonly tokens: number;
 }
 

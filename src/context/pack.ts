@@ -27,7 +27,7 @@ export function packPieces(
 ): Packed {
   const ordered = [...pieces].sort((a, b) => a.priority - b.priority);
   const omission = (p: ReadyPiece, tokens: number, reason: string): OmittedPiece =>
-    ({ role: p.role, file: p.file, symbol: p.symbol, startLine: p.startLine, endLine: p.endLine, tokens, reason });
+    ({ role: p.role, file: p.file, symbol: p.symbol, kind: p.kind, startLine: p.startLine, endLine: p.endLine, tokens, reason });
   const blocks = ordered.map((p) => count(layout.block(p)));
   const notes = ordered.map((p, i) => count(layout.omittedLine(omission(p, blocks[i]!, OVER_BUDGET))));
   // reserve[i]: what reporting every piece after i as omitted would cost, a line each or one for all.

@@ -1,15 +1,10 @@
 import { relative, sep } from 'node:path';
 import type { DenyVerdict } from './denyList';
 import type { LanguageId } from './languages';
-import { ROLE_ORDER, type PieceRole, type ReadyPiece } from './piece';
+import { ROLE_ORDER, type PiecePlace, type PieceRole, type ReadyPiece } from './piece';
 
 /** A piece the budget left out, as reported to the user (never silently dropped). */
-export interface OmittedPiece {
-  readonly role: PieceRole;
-  readonly file: string;
-  readonly symbol: string;
-  readonly startLine: number;
-  readonly endLine: number;
+export interface OmittedPiece extends PiecePlace {
   readonly tokens: number;
   readonly reason: string;
 }
@@ -40,7 +35,7 @@ export class PayloadLayout {
     this.comment = language === 'python' ? '#' : '//';
   }
 
-  header(piece: Pick<ReadyPiece, 'role' | 'file' | 'symbol' | 'kind' | 'startLine' | 'endLine'>): string {
+  header(piece: PiecePlace): string {
     const where = `${displayPath(this.root, piece.file)}:${piece.startLine}-${piece.endLine}`;
     const what = piece.role === 'imports' ? '' : `: ${piece.kind ? `${piece.kind} ` : ''}${piece.symbol}`;
     return `${this.comment} ==== ${LABELS[piece.role]}${what} (${where}) ====`;
@@ -51,7 +46,8 @@ export class PayloadLayout {
   }
 
   omittedLine(o: OmittedPiece): string {
-    return `${this.comment} ==== omitted: ${LABELS[o.role]} ${o.symbol} (${displayPath(this.root, o.file)}:${o.startLine}-${o.endLine}), ${o.tokens} tokens: ${o.reason} ====\n`;
+    const what = o.role === 'imports' ? '' : ` ${o.kind ? `${o.kind} ` : ''}${o.symbol}`;
+    return `${this.comment} ==== omitted: ${LABELS[o.role]}${what} (${displayPath(this.root, o.file)}:${o.startLine}-${o.endLine}), ${o.tokens} tokens: ${o.reason} ====\n`;
   }
 
   /** One line for all omitted pieces, when a line each does not fit. */

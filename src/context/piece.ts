@@ -13,16 +13,21 @@ export interface Chunk {
   readonly line: number;
 }
 
-/** One piece of context: the target, or something that makes it understandable. */
-export interface Piece {
+/** Which piece and where it comes from: what every report of a piece names. */
+export interface PiecePlace {
   readonly role: PieceRole;
-  /** Absolute path of the file the text comes from. */
+  /** Absolute in pieces; relative to the workspace root in reports. */
   readonly file: string;
   /** `Class.method`, or `imports`. */
   readonly symbol: string;
   readonly kind?: SymbolKind;
+  /** 1-based, inclusive: the lines of the text that is sent. */
   readonly startLine: number;
   readonly endLine: number;
+}
+
+/** One piece of context: the target, or something that makes it understandable. */
+export interface Piece extends PiecePlace {
   readonly chunks: readonly Chunk[];
   /** Packing order: lower goes first; the target is 0 and must fit. */
   readonly priority: number;
