@@ -91,9 +91,10 @@ export class ContextEngine {
 
   /** The definitions of a file (not those local to functions), for list_symbols. */
   async listSymbols(root: string, file: string, options: { text?: string; exclude?: readonly string[] } = {}): Promise<SymbolInfo[]> {
-    const { language } = await this.admit(root, file, options.exclude);
-    const text = options.text ?? (await this.readSource(file));
-    const lease = await this.files.acquire(resolve(file), text, language);
+    const absolute = resolve(root, file);
+    const { language } = await this.admit(resolve(root), absolute, options.exclude);
+    const text = options.text ?? (await this.readSource(absolute));
+    const lease = await this.files.acquire(absolute, text, language);
     try {
       return lease.parsed.index.entries
         .filter((e) => !e.parent || (e.parent.kind !== 'function' && e.parent.kind !== 'method'))
@@ -113,10 +114,13 @@ export class ContextEngine {
     const limit = req.budget ? req.budget.remaining : req.maxTokens ?? DEFAULT_MAX_TOKENS;
     const text = req.text ?? (await this.readSource(file));
     signal?.throwIfAborted();
-    const [counter, lease] = await Promise.all([
-      loadTokenCounter(this.options.assetsDir, encoding),
-      this.parse(file, text, language, req.selector, displayPath(root, file)),
-    ]);
+    // The counter (built once per process) and the parse proceed together; a failed counter must not strand the lease.
+    const parsing = this.parse(file, text, language, req.selector, displayPath(root, file));
+    const counter = await loadTokenCounter(this.options.assetsDir, encoding).catch(async (e: unknown) => {
+      (await parsing.catch(() => undefined))?.release();
+      throw e;
+    });
+    const lease = await parsing;
     const count = (t: string) => budgetTokens(this.countBlock(counter, t), factor);
     try {
       signal?.throwIfAborted();

@@ -63,7 +63,7 @@ export class TopLevelRegions {
    * namespace, a method in a class), found by the line that would declare it; at most `max`.
    */
   containing(name: string, max = 3): Region[] {
-    const escaped = name.replace(/[$]/g, '\\$');
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const declaring = new RegExp(`^[ \\t]+(?:export[ \\t]+)?(?:(?:async|static|public|private|protected|readonly|override|abstract|declare|get|set)[ \\t]+)*` +
       `(?:function\\*?[ \\t]*|class[ \\t]+|const[ \\t]+|let[ \\t]+|var[ \\t]+)?${escaped}[ \\t]*[(<=:]`, 'gm');
     const out: Region[] = [];

@@ -56,7 +56,7 @@ describe('parsing only the statements an extraction needs', () => {
     ].join('\n');
     const request = (selector: ExtractRequest['selector']): ExtractRequest => ({ root: '/ws', file: '/ws/t.ts', text, selector });
     assert.deepEqual(new TopLevelRegions(text).named('fake').length, 1, 'the scan does see a statement there');
-    for (const selector of [{ symbol: 'fake' }, { symbol: 'real' }, { symbol: 'template' }, { line: 3 }, { line: 8 }]) {
+    for (const selector of [{ symbol: 'fake' }, { symbol: 'real' }, { symbol: 'template' }, { symbol: 're(al[' }, { line: 3 }, { line: 8 }]) {
       assert.deepEqual(await outcome(regional.extract(request(selector))), await outcome(whole.extract(request(selector))), JSON.stringify(selector));
     }
     assert.match(JSON.stringify(await outcome(regional.extract(request({ symbol: 'fake' })))), /No definition named \\"fake\\"/);
