@@ -1,5 +1,7 @@
 import { askCommand } from './askCommand';
 import { budgetCommand } from './budgetCommand';
+import { denyListCommand } from './denyListCommand';
+import { extractCommand } from './extractCommand';
 import { usageFailure, CliFailure } from './failure';
 import { queueCommand } from './queueCommand';
 import { symbolsCommand } from './symbolsCommand';
@@ -17,11 +19,19 @@ export interface CliContext {
 /** A subcommand: returns its exit code. */
 type Command = (args: string[], ctx: CliContext) => Promise<number>;
 
+/** A command whose whole output is one text on stdout. */
+const printing = (run: (args: string[], assetsDir: string) => Promise<string>): Command => async (args, ctx) => {
+  ctx.out.write(`${await run(args, ctx.assetsDir)}\n`);
+  return 0;
+};
+
 const COMMANDS: Record<string, Command> = {
-  symbols: symbolsCommand,
+  symbols: printing(symbolsCommand),
   ask: askCommand,
   queue: queueCommand,
   budget: budgetCommand,
+  extract: printing(extractCommand),
+  'deny-list': printing(denyListCommand),
 };
 
 /** Runs one CLI invocation; returns the exit code. Output goes to the given streams. */

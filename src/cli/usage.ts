@@ -9,6 +9,22 @@ Commands:
       List the top-level definitions of a file (TypeScript, TSX, JavaScript, Python)
       with their kinds and lines, and the file's token count.
 
+  extract <file> (--symbol <name> | --line <n> [--column <c>])
+      [--budget <tokens>] [--encoding o200k_base|cl100k_base] [--factor <x>]
+      [--root <dir>] [--exclude <glob>]... [--json]
+      The payload that would be sent for one symbol (name, Class.method, or the
+      innermost definition at a 1-based line/column): the target, the imports it
+      uses, its class outline, signatures it references (same file, and one hop
+      across relative imports), packed by priority under the budget (default 8000),
+      secrets redacted. --json: target, pieces, payload, tokens, omitted, excluded,
+      redacted. --root defaults to the nearest folder with .git, package.json,
+      pyproject.toml or .contextignore.
+
+  deny-list [--root <dir>] [--exclude <glob>]... [--check <file>]... [--json]
+      The effective deny-list (defaults, settings globs, .contextignore) with where
+      each pattern comes from; --check says whether a file may be sent, and which
+      pattern denies it.
+
   ask --routes <file.json> --state-dir <dir> --prompt <text>
       [--system <text>] [--max-output-tokens <n>] [--stream] [--json] [--no-cache]
       Send a prompt through the fallback chain: hot routes, then warm routes, then

@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import type { LanguageId } from './languages';
 
 /** What kind of definition a symbol is, in the words a user would use. */
-export type SymbolKind = 'function' | 'class' | 'method' | 'interface' | 'type' | 'enum' | 'variable' | 'namespace';
+export type SymbolKind = 'function' | 'class' | 'method' | 'property' | 'interface' | 'type' | 'enum' | 'variable' | 'namespace';
 
 /** One named definition found in a syntax tree. */
 export interface Declaration {

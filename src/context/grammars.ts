@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { Language, Parser } from 'web-tree-sitter';
+import { ContextError } from './contextError';
 import { LANGUAGES, type LanguageId } from './languages';
 
 /** A grammar that could not be loaded; its language is disabled, the others keep working. */
-export class GrammarLoadError extends Error {
+export class GrammarLoadError extends ContextError {
   readonly isGrammarLoadError = true;
+  readonly code = 'grammar-unavailable';
   constructor(readonly language: LanguageId, readonly file: string, cause: unknown) {
     super(
       `The ${LANGUAGES[language].label} grammar could not be loaded from ${file} ` +

@@ -1,3 +1,4 @@
+import { ContextError } from './contextError';
 import type { Grammars } from './grammars';
 import { declarationsIn, type SymbolKind } from './declarations';
 import { languageForPath, supportedExtensions } from './languages';
@@ -12,8 +13,9 @@ export interface OutlineEntry {
 }
 
 /** A file in a language the engine does not parse. */
-export class UnsupportedLanguageError extends Error {
+export class UnsupportedLanguageError extends ContextError {
   readonly isUnsupportedLanguageError = true;
+  readonly code = 'unsupported-language';
   constructor(readonly file: string) {
     super(`${file}: this file type is not supported. Supported: ${supportedExtensions().join(', ')}.`);
   }

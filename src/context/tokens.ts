@@ -10,8 +10,15 @@ export function isEncodingName(name: string): name is EncodingName {
   return (ENCODINGS as readonly string[]).includes(name);
 }
 
+/** The rank table of an encoding, from the assets folder (a CommonJS module of a few MB). */
+export function loadRankTable(assetsDir: string, name: EncodingName): TiktokenBPE {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a runtime path, not a bundled module
+  return require(join(assetsDir, 'ranks', `${name}.js`)) as TiktokenBPE;
+}
+
 /**
- * Builds encoders on first use from rank tables shipped in the assets folder. An encoder takes
+ * js-tiktoken's own encoder, the reference the fast counter (tokenCounter.ts) is checked
+ * against. Builds encoders on first use from rank tables shipped in the assets folder. An encoder takes
  * about a second to build, so each is built once per process and kept.
  */
 export class Encoders {
@@ -22,9 +29,7 @@ export class Encoders {
   get(name: EncodingName): Tiktoken {
     let encoder = this.built.get(name);
     if (!encoder) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a runtime path, not a bundled module
-      const ranks = require(join(this.assetsDir, 'ranks', `${name}.js`)) as TiktokenBPE;
-      encoder = new Tiktoken(ranks);
+      encoder = new Tiktoken(loadRankTable(this.assetsDir, name));
       this.built.set(name, encoder);
     }
     return encoder;

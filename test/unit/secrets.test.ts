@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { redactSecrets } from '../../src/context/secrets';
+import { REPO_ROOT } from './assets';
+import { pythonModuleFiles } from './referenceSpans';
+
+// Every fake secret is assembled at run time, so this file holds nothing a scanner would flag.
+const fake = {
+  privateKey: ['-----BEGIN ', 'RSA PRIVATE KEY-----\n', 'MIIEfakeFAKEfake0123456789\n'.repeat(3), '-----END ', 'RSA PRIVATE KEY-----'].join(''),
+  awsAccessKey: ['AK', 'IA', 'FAKE', 'FAKE', 'FAKE', 'FAKE'].join(''),
+  awsSecret: ('Fake' + '0123456789').repeat(3).slice(0, 40),
+  github: ['gh', 'p_', 'FakeToken0'.repeat(4)].join(''),
+  githubPat: ['github', '_pat_', 'FAKE_0123456789'.repeat(3)].join(''),
+  anthropic: ['sk', '-ant-', 'api03-', 'FakeKey0'.repeat(5)].join(''),
+  openai: ['sk', '-proj-', 'FakeKey1'.repeat(5)].join(''),
+  google: ['AI', 'za', 'FakeGoogleKey0'.repeat(3)].join('').slice(0, 39),
+  slack: ['xo', 'xb-', '1234567890-fake-token'].join(''),
+  slackHook: ['https://hooks.slack.com/services/', 'TFAKE/', 'BFAKE/', 'fakefakefake'].join(''),
+  jwt: ['ey', 'JhbGciOiJIUzI1NiJ9', '.', 'ey', 'JzdWIiOiJmYWtlIn0', '.', 'fakesignature123'].join(''),
+  dbPassword: ['Fake', '-Pass-', '123'].join(''),
+  password: ['hunter2', '-fake'].join(''),
+  apiKey: ['fake', 'ApiKey', '0123456789'].join(''),
+  clientSecret: ['fake', '.client.', 'secret.42'].join(''),
+};
+
+describe('secret scan of payload text', () => {
+  const source = [
+    'const config = {',
+    `  key: \`${fake.privateKey}\`,`,
+    `  awsId: '${fake.awsAccessKey}',`,
+    `  aws_secret_access_key: "${fake.awsSecret}",`,
+    `  gh: "${fake.github}", pat: "${fake.githubPat}",`,
+    `  claude: '${fake.anthropic}', openai: '${fake.openai}',`,
+    `  maps: "${fake.google}", slack: "${fake.slack}", hook: "${fake.slackHook}",`,
+    `  session: "${fake.jwt}",`,
+    `  db: "postgres://app:${fake.dbPassword}@db.internal:5432/app",`,
+    '};',
+    `password = "${fake.password}"`,
+    `api_key: '${fake.apiKey}'`,
+    `{"client_secret": "${fake.clientSecret}"}`,
+  ].join('\n');
+
+  it('replaces each kind with a marker, keeps names, and reports kind and line but never the value', () => {
+    const { text, redactions } = redactSecrets(source);
+    for (const value of Object.values(fake)) assert.ok(!text.includes(value), `leaked ${value.slice(0, 6)}…`);
+    assert.deepEqual(redactions, [
+      { kind: 'private-key', line: 2 }, { kind: 'aws-access-key', line: 7 }, { kind: 'aws-secret-key', line: 8 },
+      { kind: 'github-token', line: 9 }, { kind: 'github-token', line: 9 }, { kind: 'anthropic-key', line: 10 }, { kind: 'openai-key', line: 10 },
+      { kind: 'google-api-key', line: 11 }, { kind: 'slack-token', line: 11 }, { kind: 'slack-webhook', line: 11 }, { kind: 'jwt', line: 12 },
+      { kind: 'connection-password', line: 13 }, { kind: 'assigned-secret', line: 15 }, { kind: 'assigned-secret', line: 16 }, { kind: 'assigned-secret', line: 17 },
+    ]);
+    assert.match(text, /^password = "\[REDACTED:assigned-secret\]"$/m);
+    assert.match(text, /^api_key: '\[REDACTED:assigned-secret\]'$/m);
+    assert.match(text, /db: "postgres:\/\/app:\[REDACTED:connection-password\]@db\.internal:5432\/app"/);
+    assert.match(text, /key: `\[REDACTED:private-key\]`/);
+    assert.equal(JSON.stringify(redactions).includes(fake.password), false);
+  });
+
+  it('leaves code that only mentions secrets alone', () => {
+    const code = [
+      'const tokenType = "identifier";', 'password = getpass()', 'const secretName = process.env.SECRET_NAME;',
+      'api_key = "${API_KEY}"', 'token: string = "";', "credentials = '{0}:{1}'.format(user, passwd)", 'const TOKEN_KIND = "SYNTAX_KIND";',
+      'password = "changeme"', 'const skip = "sk-" + suffix;',
+    ].join('\n');
+    assert.deepEqual(redactSecrets(code), { text: code, redactions: [] });
+  });
+
+  it('finds nothing in large real sources that hold no secrets', () => {
+    const files = [
+      join(REPO_ROOT, 'node_modules/typescript/lib/typescript.d.ts'), join(REPO_ROOT, 'node_modules/undici/lib/web/fetch/index.js'),
+      join(REPO_ROOT, 'node_modules/@types/node/crypto.d.ts'), ...pythonModuleFiles(['argparse', 'smtplib', 'imaplib', 'ftplib', 'http.client']),
+    ];
+    for (const file of files) assert.deepEqual(redactSecrets(readFileSync(file, 'utf8')).redactions, [], file);
+  });
+
+  it('finds the password in a real docstring example (urllib.request)', () => {
+    const [file] = pythonModuleFiles(['urllib.request']);
+    const text = readFileSync(file!, 'utf8');
+    const line = text.split('\n').findIndex((l) => /passwd='[^']+'/.test(l)) + 1;
+    assert.ok(line > 0, 'the example is in the file');
+    assert.deepEqual(redactSecrets(text).redactions, [{ kind: 'assigned-secret', line }]);
+  });
+});
