@@ -1,11 +1,18 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runAgent, type AgentResult } from '../agent/agentLoop';
+import { parseLimits } from '../agent/limits';
+import { isTaskId, TASK_IDS, type TaskId } from '../agent/tasks';
+import { ContextEngine, encodingForModel, routeTokenCounter } from '../context/index';
 import type { ChainResult } from '../gateway/chain';
 import { isAllRoutesFailedError, isCancelledError } from '../gateway/chainErrors';
 import type { AnswerEvent, Attempt } from '../gateway/events';
 import type { ChatRequest } from '../gateway/ir';
-import { chainFromArgs } from './chainFromFile';
+import { chainConfigFromArgs, chainFromConfig } from './chainFromFile';
 import { CliFailure, usageFailure } from './failure';
 import type { CliContext } from './main';
+import { positiveInteger, selectorFrom } from './selectorArgs';
+import { findWorkspaceRoot } from './workspaceRoot';
 
 /** Exit code of a request that was queued rather than answered (EX_TEMPFAIL: try again later). */
 export const EXIT_QUEUED = 75;
@@ -16,33 +23,53 @@ const OPTIONS = {
   'state-dir': { type: 'string' },
   prompt: { type: 'string' },
   system: { type: 'string' },
+  file: { type: 'string' },
+  symbol: { type: 'string' },
+  line: { type: 'string' },
+  column: { type: 'string' },
+  task: { type: 'string' },
+  instruction: { type: 'string' },
+  root: { type: 'string' },
   'max-output-tokens': { type: 'string' },
   json: { type: 'boolean' },
   stream: { type: 'boolean' },
   'no-cache': { type: 'boolean' },
 } as const;
 
-/** What `ask --json` prints: one object, whatever happened. */
+const attemptJson = (a: Attempt & { turn?: number }) => ({
+  ...(a.turn ? { turn: a.turn } : {}),
+  route: a.route, outcome: a.outcome, httpStatus: a.httpStatus ?? null, ms: Math.round(a.ms),
+  ...(a.waitMs ? { waitMs: a.waitMs } : {}), ...(a.skipped ? { skipped: true } : {}), ...(a.message ? { message: a.message } : {}),
+});
+
+/** What `ask --json` prints for a prompt: one object, whatever happened. */
 export function askJson(result: ChainResult): Record<string, unknown> {
-  const attempts = result.attempts.map((a: Attempt) => ({
-    route: a.route, outcome: a.outcome, httpStatus: a.httpStatus ?? null, ms: Math.round(a.ms),
-    ...(a.waitMs ? { waitMs: a.waitMs } : {}), ...(a.skipped ? { skipped: true } : {}), ...(a.message ? { message: a.message } : {}),
-  }));
-  if (result.status === 'queued') {
-    return { status: 'queued', queueId: result.queueId, reason: result.reason, message: result.message, attempts };
-  }
+  const attempts = result.attempts.map(attemptJson);
+  if (result.status === 'queued') return { status: 'queued', queueId: result.queueId, reason: result.reason, message: result.message, attempts };
   return {
-    status: 'answered',
-    route: result.routeId,
-    provider: result.provider,
-    model: result.model,
-    text: result.text,
-    attempts,
-    usage: result.response.usage ?? null,
-    costUsd: result.costUsd ?? null,
-    fromCache: result.fromCache,
+    status: 'answered', route: result.routeId, provider: result.provider, model: result.model, text: result.text, attempts,
+    usage: result.response.usage ?? null, costUsd: result.costUsd ?? null, fromCache: result.fromCache,
     ...(result.continuation ? { continuation: result.continuation } : {}),
     stopReason: result.response.stopReason,
+  };
+}
+
+/** What `ask --json` prints for a task on a symbol. */
+export function agentJson(result: AgentResult): Record<string, unknown> {
+  return {
+    status: result.status,
+    ...(result.queueId ? { queueId: result.queueId, message: result.queueMessage } : {}),
+    ...(result.stopReason ? { stopReason: result.stopReason } : {}),
+    route: result.routeId ?? null, provider: result.provider ?? null, model: result.model ?? null,
+    text: result.text,
+    attempts: result.attempts.map(attemptJson),
+    usage: result.usage,
+    costUsd: result.costUsd,
+    turns: result.turns,
+    toolCalls: result.toolCalls.map((c) => ({ turn: c.turn, name: c.name, arguments: c.arguments, route: c.route, ...(c.isError ? { isError: true } : {}) })),
+    ...(result.proposals.length ? { proposals: result.proposals } : {}),
+    target: { symbol: result.extract.target.symbol, file: result.extract.target.file, startLine: result.extract.target.startLine, endLine: result.extract.target.endLine },
+    tokens: { payload: result.extract.tokens.payload, wholeFile: result.extract.tokens.wholeFile, context: result.contextTokens },
   };
 }
 
@@ -56,34 +83,83 @@ function summary(result: Extract<ChainResult, { status: 'answered' }>): string {
 }
 
 /**
- * `ask`: sends a prompt through the chain. Exit 0 with an answer, 75 when queued, 1 when it
- * failed for good, 130 when interrupted.
+ * `ask`: a prompt, or a task on a symbol (the agent loop), through the chain. Exit 0 with an
+ * answer, 75 when queued, 1 when it failed for good, 130 when interrupted.
  */
 export async function askCommand(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false });
-  if (values.prompt === undefined) throw usageFailure('ask needs --prompt <text>.');
-  const maxOutputTokens = values['max-output-tokens'] === undefined ? undefined : Number(values['max-output-tokens']);
-  if (maxOutputTokens !== undefined && !(Number.isInteger(maxOutputTokens) && maxOutputTokens > 0)) throw usageFailure('--max-output-tokens must be a whole number above 0.');
-  const request: ChatRequest = {
-    ...(values.system ? { system: values.system } : {}),
-    messages: [{ role: 'user', parts: [{ type: 'text', text: values.prompt }] }],
-    ...(maxOutputTokens ? { maxOutputTokens } : {}),
-  };
-  const services = await chainFromArgs(values, (line) => ctx.err.write(`${line}\n`));
+  if ((values.prompt === undefined) === (values.file === undefined)) throw usageFailure('ask needs either --prompt <text>, or --file <f> with --symbol <s> or --line <n>.');
+  const task = values.task ?? (values.file ? 'explain' : undefined);
+  if (task !== undefined && !isTaskId(task)) throw usageFailure(`--task must be one of ${TASK_IDS.join(', ')}, not "${task}".`);
+  if (task !== undefined && values.prompt !== undefined) throw usageFailure('--task goes with --file; with --prompt, say what you want in the prompt.');
+  const maxOutputTokens = positiveInteger(values['max-output-tokens'], '--max-output-tokens');
+  const warn = (line: string) => ctx.err.write(`${line}\n`);
+  const { config, stateDir, raw } = await chainConfigFromArgs(values, warn);
+  const safetyFactor = typeof raw.context?.safetyFactor === 'number' ? raw.context.safetyFactor : undefined;
+  const countTokens = await routeTokenCounter(ctx.assetsDir, config.routes, safetyFactor);
+  const services = await chainFromConfig(config, stateDir, warn, countTokens);
+
   const controller = new AbortController();
   const onInterrupt = () => controller.abort();
   process.once('SIGINT', onInterrupt);
+  const streaming = Boolean(values.stream && !values.json);
   const onAnswer = (event: AnswerEvent) => {
     if (event.type === 'text') ctx.out.write(event.text);
     else if (event.type === 'restart') ctx.err.write(`\n[the stream was cut; the text above is void and the answer starts again on ${event.route}]\n`);
     else ctx.err.write(`\n[the stream was cut; ${event.route} continues from the text above]\n`);
   };
-  const streaming = Boolean(values.stream && !values.json);
   try {
+    if (values.file !== undefined) {
+      const engine = new ContextEngine({ assetsDir: ctx.assetsDir });
+      try {
+        const file = resolve(values.file);
+        const first = config.routes[0]!;
+        const rule = encodingForModel(first.provider, first.model, safetyFactor);
+        const { limits, problems } = parseLimits((raw.agent ?? {}) as Record<string, unknown>);
+        for (const problem of problems) warn(problem);
+        const result = await runAgent({
+          task: task as TaskId,
+          ...(values.instruction ? { instruction: values.instruction } : {}),
+          root: values.root ? resolve(values.root) : await findWorkspaceRoot(file),
+          file,
+          selector: selectorFrom(values),
+          exclude: Array.isArray(raw.context?.exclude) ? raw.context.exclude.filter((g): g is string => typeof g === 'string') : [],
+          encoding: rule.encoding,
+          factor: rule.factor,
+          payloadMaxTokens: typeof raw.context?.maxTokens === 'number' ? raw.context.maxTokens : 8_000,
+          prompts: (raw.tasks ?? {}) as Partial<Record<TaskId, string>>,
+          limits,
+        }, { chain: services.chain, engine }, {
+          signal: controller.signal,
+          stream: Boolean(values.stream),
+          onEvent: (e) => {
+            if (e.type === 'answer' && streaming) onAnswer(e.event);
+            if (e.type === 'tool' && !values.json) warn(`[turn ${e.turn}: ${e.route} called ${e.name}(${JSON.stringify(e.arguments)})${e.isError ? ' -> refused' : ''}]`);
+          },
+        });
+        if (values.json) ctx.out.write(`${JSON.stringify(agentJson(result), null, 2)}\n`);
+        else {
+          if (!streaming) ctx.out.write(result.text);
+          ctx.out.write('\n');
+          if (result.status === 'queued') warn(result.queueMessage ?? 'Queued.');
+          else warn(`${result.status === 'stopped' ? `stopped: ${result.stopReason}; ` : ''}${result.turns} turn(s), ${result.toolCalls.length} tool call(s), last answer by ${result.routeId ?? '-'}, $${result.costUsd.toFixed(6)}`);
+          for (const p of result.proposals) warn(`proposed edit for ${p.symbol} (${p.file}:${p.original.startLine}-${p.original.endLine}); see --json for the text`);
+        }
+        return result.status === 'queued' ? EXIT_QUEUED : 0;
+      } finally {
+        engine.dispose();
+      }
+    }
+
+    const request: ChatRequest = {
+      ...(values.system ? { system: values.system } : {}),
+      messages: [{ role: 'user', parts: [{ type: 'text', text: values.prompt! }] }],
+      ...(maxOutputTokens ? { maxOutputTokens } : {}),
+    };
     const result = await services.chain.ask(request, {
       signal: controller.signal,
       stream: Boolean(values.stream),
-      label: `ask: ${values.prompt.slice(0, 40)}${values.prompt.length > 40 ? '…' : ''}`,
+      label: `ask: ${values.prompt!.slice(0, 40)}${values.prompt!.length > 40 ? '…' : ''}`,
       ...(values['no-cache'] ? { noCache: true } : {}),
       ...(streaming ? { onAnswer } : {}),
     });
@@ -92,17 +168,17 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
     } else if (result.status === 'answered') {
       if (!streaming) ctx.out.write(result.text);
       ctx.out.write('\n');
-      ctx.err.write(`${summary(result)}\n`);
+      warn(summary(result));
     } else {
-      ctx.err.write(`${result.message}\n`);
+      warn(result.message);
     }
-    for (const secret of new Set(result.attempts.filter((a) => a.outcome === 'no-key').map((a) => services.config.routes.find((r) => r.id === a.route)?.secret))) {
-      if (secret) ctx.err.write(`Route key missing: export ${secret}=<your key> (the CLI reads each route's key from the variable its "secret" names).\n`);
+    for (const secret of new Set(result.attempts.filter((a) => a.outcome === 'no-key').map((a) => config.routes.find((r) => r.id === a.route)?.secret))) {
+      if (secret) warn(`Route key missing: export ${secret}=<your key> (the CLI reads each route's key from the variable its "secret" names).`);
     }
     return result.status === 'answered' ? 0 : EXIT_QUEUED;
   } catch (e) {
-    if (isCancelledError(e)) {
-      ctx.err.write('Interrupted; nothing more was sent.\n');
+    if (isCancelledError(e) || controller.signal.aborted) {
+      warn('Interrupted; nothing more was sent.');
       return EXIT_CANCELLED;
     }
     if (isAllRoutesFailedError(e)) throw new CliFailure(`${e.message}\nThese failures will not pass by waiting, so the request was not queued.`);

@@ -2,27 +2,10 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ContextEngine } from '../context/engine';
 import type { ExtractResult } from '../context/extraction';
-import type { Selector } from '../context/select';
 import { ENCODINGS, isEncodingName } from '../context/tokens';
 import { usageFailure } from './failure';
+import { positiveInteger, selectorFrom } from './selectorArgs';
 import { findWorkspaceRoot } from './workspaceRoot';
-
-function positiveInteger(value: string | undefined, option: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw usageFailure(`${option} must be a whole number of 1 or more, not "${value}".`);
-  return Number(value);
-}
-
-function selectorFrom(values: { symbol?: string; line?: string; column?: string }): Selector {
-  if (values.symbol !== undefined && values.line !== undefined) throw usageFailure('extract takes --symbol or --line, not both.');
-  if (values.symbol !== undefined) {
-    if (values.symbol.trim() === '') throw usageFailure('--symbol needs a name, like parseRoutes or Class.method.');
-    return { symbol: values.symbol };
-  }
-  const line = positiveInteger(values.line, '--line');
-  if (line === undefined) throw usageFailure('extract needs --symbol <name> or --line <n>.');
-  return { line, column: positiveInteger(values.column, '--column') };
-}
 
 /** The readable report: what is sent, what it costs, what was left out; then the payload itself. */
 function summary(r: ExtractResult): string {

@@ -2,11 +2,18 @@ import { readFile } from 'node:fs/promises';
 import type { RawChainConfig } from '../gateway/chainConfig';
 import { CliFailure } from './failure';
 
+/** A routes file: the chain's sections, and those the CLI reads for tasks on a symbol. */
+export interface RoutesFile extends RawChainConfig {
+  readonly context?: { readonly exclude?: unknown[]; readonly maxTokens?: unknown; readonly safetyFactor?: unknown };
+  readonly tasks?: Readonly<Record<string, string>>;
+  readonly agent?: Readonly<Record<string, unknown>>;
+}
+
 /**
  * Reads a routes file: `{ "routes": [...], "policy": {...}, "budget": {...}, ... }` (the same
  * sections as the extension's settings), or a bare array of routes.
  */
-export async function readRoutesFile(path: string): Promise<RawChainConfig> {
+export async function readRoutesFile(path: string): Promise<RoutesFile> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
@@ -16,8 +23,8 @@ export async function readRoutesFile(path: string): Promise<RawChainConfig> {
   }
   if (Array.isArray(raw)) return { routes: raw };
   if (typeof raw !== 'object' || raw === null) throw new CliFailure(`${path}: expected an object with "routes", or an array of routes.`);
-  const known = new Set(['routes', 'policy', 'budget', 'cache', 'queue', 'notifications', 'alerts', 'context', 'tasks', '$schema']);
+  const known = new Set(['routes', 'policy', 'budget', 'cache', 'queue', 'notifications', 'alerts', 'context', 'tasks', 'agent', '$schema']);
   const unknown = Object.keys(raw).filter((k) => !known.has(k));
   if (unknown.length) throw new CliFailure(`${path}: unknown section(s) ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${[...known].join(', ')}.`);
-  return raw as RawChainConfig;
+  return raw as RoutesFile;
 }

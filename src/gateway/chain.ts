@@ -62,6 +62,11 @@ export interface AskOptions {
   readonly label?: string;
   /** Skip the cache for this request (it still stores the answer). */
   readonly noCache?: boolean;
+  /**
+   * What to queue if the request cannot be sent now, when that differs from the request (an
+   * agent's first turn is queued without tools: answered later, it must stand alone).
+   */
+  readonly queueAs?: ChatRequest;
 }
 
 /** Outcomes that will not change by waiting: queueing such a request would only delay the error. */
@@ -180,7 +185,8 @@ export class Chain {
   private async answerOrQueue(request: ChatRequest, headerKey: string, cacheKey: string, options: AskOptions): Promise<ChainResult> {
     const label = options.label ?? 'a request';
     const gate = this.options.ledger?.gate();
-    if (gate) return this.enqueue(request, headerKey, label, gate, [], gateMessage(gate));
+    const queued = options.queueAs ?? request;
+    if (gate) return this.enqueue(queued, headerKey, label, gate, [], gateMessage(gate));
     try {
       const answer = await this.options.router.send(request, {
         stream: options.stream ?? false,
@@ -205,7 +211,7 @@ export class Chain {
       if (e.attempts.length > 0 && e.attempts.every((a) => PERMANENT.has(a.outcome))) throw e;
       const overBudget = e.attempts.length > 0 && e.attempts.every((a) => a.outcome === 'over-budget' || PERMANENT.has(a.outcome));
       const tried = e.attempts.map((x) => `${x.route}: ${x.outcome}`).join(', ');
-      return this.enqueue(request, headerKey, label, overBudget ? 'over-budget' : 'all-routes-failed', e.attempts,
+      return this.enqueue(queued, headerKey, label, overBudget ? 'over-budget' : 'all-routes-failed', e.attempts,
         `${overBudget ? 'no route fits the money budget now' : 'every route failed'} (${tried})`);
     }
   }
