@@ -29,7 +29,12 @@ export type GatewayEvent =
   | { readonly type: 'attempt'; readonly attempt: Attempt }
   | { readonly type: 'retry'; readonly route: string; readonly delayMs: number; readonly reason: FailureKind }
   | { readonly type: 'breaker'; readonly route: string; readonly state: BreakerState }
-  | { readonly type: 'failover'; readonly from: string; readonly to: string; readonly reason: AttemptOutcome; readonly addedMs: number };
+  /**
+   * The chain moved on from a failed route. `costDeltaUsd`: what this request costs more (or
+   * less) on the new route at worst (its input and answer cap at each route's prices), when
+   * both prices are known.
+   */
+  | { readonly type: 'failover'; readonly from: string; readonly to: string; readonly reason: AttemptOutcome; readonly addedMs: number; readonly costDeltaUsd?: number };
 
 /** What the caller of a streamed request sees as the answer arrives. */
 export type AnswerEvent =

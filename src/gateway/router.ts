@@ -131,7 +131,7 @@ export class Router {
       deliveredToolCall: false,
     };
     let smallestTooLong = Number.POSITIVE_INFINITY;
-    let previous: { route: string; outcome: AttemptOutcome; at: number } | undefined;
+    let previous: { route: Route; outcome: AttemptOutcome; at: number } | undefined;
     for (const route of this.orderedRoutes) {
       if (call.userSignal.aborted) throw new CancelledError(call.attempts);
       const skip = await this.skipReason(route, call, smallestTooLong);
@@ -139,7 +139,15 @@ export class Router {
         this.record(call, { ...this.base(route), outcome: skip.outcome, skipped: true, ms: 0, message: skip.message });
         continue;
       }
-      if (previous) this.emit({ type: 'failover', from: previous.route, to: route.id, reason: previous.outcome, addedMs: Math.round(performance.now() - previous.at) });
+      if (previous) {
+        const to = this.worstCost(route, call);
+        const from = this.worstCost(previous.route, call);
+        const delta = to !== undefined && from !== undefined ? to - from : undefined;
+        this.emit({
+          type: 'failover', from: previous.route.id, to: route.id, reason: previous.outcome, addedMs: Math.round(performance.now() - previous.at),
+          ...(delta !== undefined ? { costDeltaUsd: delta } : {}),
+        });
+      }
       const prefix = this.prepareContinuation(route, call);
       this.emit({ type: 'route-started', route: route.id, tier: route.tier });
       try {
@@ -164,7 +172,7 @@ export class Router {
         } else if (isProviderError(e) && e.kind === 'context_too_long') {
           smallestTooLong = Math.min(smallestTooLong, route.contextWindow ?? Number.POSITIVE_INFINITY);
         }
-        previous = { route: route.id, outcome: call.attempts.at(-1)?.outcome ?? 'server_error', at: performance.now() };
+        previous = { route, outcome: call.attempts.at(-1)?.outcome ?? 'server_error', at: performance.now() };
       }
     }
     throw new AllRoutesFailedError(call.attempts);
@@ -335,6 +343,12 @@ export class Router {
       call.inputTokens.set(route.id, tokens);
     }
     return tokens;
+  }
+
+  /** The most this request can cost on a route: its input and answer cap at the route's prices. */
+  private worstCost(route: Route, call: Call): number | undefined {
+    const price = priceOf(route);
+    return price ? costUsd(price, this.inputTokens(route, call), maxOutputOf(route, call.request)) : undefined;
   }
 
   private base(route: Route) {

@@ -240,7 +240,10 @@ describe('chain: notifications and telemetry', () => {
     assert.deepEqual(alerts, [{ type: 'failover-alert', failovers: 3, windowMs: 60_000 }]);
     const failovers = events.filter((e) => e.type === 'failover');
     assert.equal(failovers.length, 4);
-    assert.deepEqual(Object.keys(failovers[0]!).sort(), ['addedMs', 'from', 'reason', 'to', 'type']);
+    assert.deepEqual(Object.keys(failovers[0]!).sort(), ['addedMs', 'costDeltaUsd', 'from', 'reason', 'to', 'type']);
+    // backup costs $3/$6 per million against $1/$2: the answer cap alone (10,000 tokens) adds $0.04.
+    const delta = (failovers[0] as { costDeltaUsd: number }).costDeltaUsd;
+    assert.ok(delta > 0.04 && delta < 0.041, `cost delta ${delta}`);
     assert.ok(!JSON.stringify(events).includes('secret payload'), 'events carry no payload text');
   });
 });
