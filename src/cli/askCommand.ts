@@ -12,7 +12,7 @@ import { chainConfigFromArgs, chainFromConfig } from './chainFromFile';
 import { CliFailure, usageFailure } from './failure';
 import type { CliContext } from './main';
 import { positiveInteger, selectorFrom } from './selectorArgs';
-import { findWorkspaceRoot } from './workspaceRoot';
+import { findWorkspaceRoot } from '../context/workspaceRoot';
 
 /** Exit code of a request that was queued rather than answered (EX_TEMPFAIL: try again later). */
 export const EXIT_QUEUED = 75;

@@ -5,7 +5,7 @@ import type { ExtractResult } from '../context/extraction';
 import { ENCODINGS, isEncodingName } from '../context/tokens';
 import { usageFailure } from './failure';
 import { positiveInteger, selectorFrom } from './selectorArgs';
-import { findWorkspaceRoot } from './workspaceRoot';
+import { findWorkspaceRoot } from '../context/workspaceRoot';
 
 /** The readable report: what is sent, what it costs, what was left out; then the payload itself. */
 function summary(r: ExtractResult): string {

@@ -8,7 +8,7 @@ export { ContextError, isContextError, UnreadableFileError, type ContextErrorCod
 export { DenyList, DeniedFileError, isDeniedFileError, type DenyListEntry, type DenyVerdict } from './denyList';
 export { encodingForModel, budgetTokens, DEFAULT_SAFETY_FACTOR, type CountingRule } from './modelEncoding';
 export { loadTokenCounter } from './tokenCounters';
-export { routeTokenCounter } from './routeCounter';
+export { lazyRouteTokenCounter, routeTokenCounter } from './routeCounter';
 export type { TokenCounter } from './tokenCounter';
 export { redactSecrets, type Redaction } from './secrets';
 export type { OmittedPiece } from './payload';

@@ -21,3 +21,19 @@ export async function routeTokenCounter(assetsDir: string, routes: readonly Rout
     return counter ? budgetTokens(counter.count(text), rule.factor) : Math.ceil(text.length / 3);
   };
 }
+
+/**
+ * The same count without waiting: until the counters are built (in the background, started on
+ * first use), texts are estimated at 3 characters a token, which errs on the high side.
+ */
+export function lazyRouteTokenCounter(assetsDir: string, routes: readonly Route[], safetyFactor?: number): (text: string, route: Route) => number {
+  let ready: ((text: string, route: Route) => number) | undefined;
+  let loading: Promise<void> | undefined;
+  return (text, route) => {
+    if (ready) return ready(text, route);
+    loading ??= routeTokenCounter(assetsDir, routes, safetyFactor).then((count) => {
+      ready = count;
+    }, () => undefined);
+    return Math.ceil(text.length / 3);
+  };
+}

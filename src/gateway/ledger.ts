@@ -197,6 +197,16 @@ export class Ledger implements SpendGuard {
     this.checkGate();
   }
 
+  /** USD charged per route in the current period (from the kept entries). */
+  spentByRoute(): Record<string, number> {
+    this.roll();
+    const out: Record<string, number> = {};
+    for (const e of this.state.entries) {
+      if (periodKeyOf(this.config.period, Date.parse(e.at)) === this.state.periodKey) out[e.route] = (out[e.route] ?? 0) + e.usd;
+    }
+    return out;
+  }
+
   /** The most recent charges, newest last. */
   entries(): readonly LedgerEntry[] {
     return this.state.entries;

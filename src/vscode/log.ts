@@ -10,22 +10,49 @@ export interface ComponentLog {
   error(message: string): void;
 }
 
-/** The extension's one log channel (a LogOutputChannel: levels set by the user). */
+const KEEP_LINES = 500;
+
+/**
+ * The extension's one log channel (a LogOutputChannel: levels set by the user). The last lines
+ * are also kept in memory for the diagnostics API (`recentLog`). Lines never hold keys or
+ * payload text: callers log events and outcomes, not content.
+ */
 export class Log implements vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
+  private readonly recent: string[] = [];
 
   constructor(name: string) {
     this.channel = vscode.window.createOutputChannel(name, { log: true });
+  }
+
+  private keep(level: string, line: string): void {
+    this.recent.push(`${level} ${line}`);
+    if (this.recent.length > KEEP_LINES) this.recent.splice(0, this.recent.length - KEEP_LINES);
+  }
+
+  /** The most recent lines, oldest first. */
+  recentLines(): readonly string[] {
+    return this.recent;
   }
 
   for(component: string): ComponentLog {
     const tag = `[${component}] `;
     return {
       trace: (m) => this.channel.trace(tag + m),
-      debug: (m) => this.channel.debug(tag + m),
-      info: (m) => this.channel.info(tag + m),
-      warn: (m) => this.channel.warn(tag + m),
+      debug: (m) => {
+        this.keep('debug', tag + m);
+        this.channel.debug(tag + m);
+      },
+      info: (m) => {
+        this.keep('info', tag + m);
+        this.channel.info(tag + m);
+      },
+      warn: (m) => {
+        this.keep('warn', tag + m);
+        this.channel.warn(tag + m);
+      },
       error: (m) => {
+        this.keep('error', tag + m);
         this.channel.error(tag + m);
         this.channel.show(true);
       },

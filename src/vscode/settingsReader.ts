@@ -84,7 +84,21 @@ export function readSettings(inspect: Inspect, trusted: boolean): SettingsRead {
       ...(typeof safetyFactor === 'number' ? { safetyFactor } : {}),
     },
     tasks: section('tasks', ['explain', 'bugs', 'tests', 'refactor', 'custom']) as Record<string, string>,
-    agent: section('agent', ['maxTurns', 'maxToolCalls', 'maxTokens']) as Record<string, number>,
+    agent: section('agent', ['maxTurns', 'maxToolCalls', 'maxTokens', 'maxContextTokens']) as Record<string, number>,
     ignoredUntrusted: ignored,
   };
+}
+
+/**
+ * The restricted keys a workspace settings file (JSON with comments) tries to set. In restricted
+ * mode VS Code itself hides such values from the extension, so the file is read to tell the user
+ * what was ignored.
+ */
+export function restrictedKeysIn(settingsText: string): string[] {
+  const found = new Set<string>();
+  for (const match of settingsText.matchAll(/"contextGateway\.([\w.]+)"\s*:/g)) {
+    const key = match[1]!;
+    if ((RESTRICTED_SETTINGS as readonly string[]).includes(key)) found.add(key);
+  }
+  return [...found];
 }

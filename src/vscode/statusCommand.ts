@@ -12,6 +12,8 @@ export interface StatusReport {
 }
 
 export interface StatusDeps {
+  /** No message, only the report (for automation). */
+  readonly quiet?: boolean;
   readonly extensionVersion: string;
   readonly activationMs: () => number;
   readonly grammars: Grammars;
@@ -33,6 +35,6 @@ export async function showStatus(deps: StatusDeps): Promise<StatusReport> {
   deps.log.info(`status: ${ready.length}/${languages.length} languages ready; activation ${report.activationMs.toFixed(1)} ms`);
   const summary = `Context Gateway ${report.extensionVersion}: ${ready.join(', ') || 'no languages'} ready` +
     (disabled.length ? `; disabled: ${disabled.map((l) => l.label).join(', ')} (see the log)` : '') + '.';
-  void (disabled.length ? vscode.window.showWarningMessage(summary) : vscode.window.showInformationMessage(summary));
+  if (!deps.quiet) void (disabled.length ? vscode.window.showWarningMessage(summary) : vscode.window.showInformationMessage(summary));
   return report;
 }

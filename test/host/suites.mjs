@@ -1,6 +1,6 @@
 // The host suites: each opens a copy of a fixture workspace, trusted or not, with its own user
 // settings, and runs the suite files meant for it (chosen by CG_HOST_SUITE in suite/index.ts).
-import { cp } from 'node:fs/promises';
+import { cp, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 const FIXTURE = resolve(import.meta.dirname, 'workspace');
@@ -25,11 +25,26 @@ const QUIET_WORKBENCH = {
   'github.copilot.enable': { '*': false },
 };
 
+/** The same workspace, carrying settings that try to redirect routes, budget and webhook. */
+async function copyUntrustedWorkspace(runDir) {
+  const workspace = await copyWorkspace(runDir);
+  await mkdir(join(workspace, '.vscode'), { recursive: true });
+  await cp(resolve(import.meta.dirname, 'untrusted-settings.json'), join(workspace, '.vscode', 'settings.json'));
+  return workspace;
+}
+
 export const SUITES = {
   trusted: {
     trusted: true,
     env: { CG_HOST_SUITE: 'trusted' },
     userSettings: QUIET_WORKBENCH,
     prepareWorkspace: copyWorkspace,
+  },
+  // Opened without --disable-workspace-trust: restricted mode, as for a freshly cloned repository.
+  untrusted: {
+    trusted: false,
+    env: { CG_HOST_SUITE: 'untrusted' },
+    userSettings: QUIET_WORKBENCH,
+    prepareWorkspace: copyUntrustedWorkspace,
   },
 };

@@ -18,7 +18,7 @@ describe('activation and Show Status', () => {
   });
 
   it('activates on Show Status, which parses a sample of every language with the grammars in dist/', async () => {
-    const report = await vscode.commands.executeCommand<StatusReport>('contextGateway.showStatus');
+    const report = await vscode.commands.executeCommand<StatusReport & { routes: string[] }>('contextGateway.showStatus');
     const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
     assert.equal(extension.isActive, true);
     assert.equal(report.vscodeVersion, vscode.version);

@@ -1,0 +1,46 @@
+// Log lines for the chain's events. Pure (no `vscode` import). Events never carry payload text
+// or keys, so neither do these lines.
+import type { ChainEvent } from '../gateway/chain';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+/** The component tag, level and text of an event's log line; undefined for events not logged. */
+export function eventLogLine(event: ChainEvent): { component: string; level: LogLevel; text: string } | undefined {
+  switch (event.type) {
+    case 'route-started':
+      return { component: 'router', level: 'debug', text: `${event.route}: sending (${event.tier})` };
+    case 'attempt': {
+      const a = event.attempt;
+      const status = a.httpStatus ? ` HTTP ${a.httpStatus}` : '';
+      const timing = a.skipped ? ' (not sent)' : ` in ${Math.round(a.ms)} ms${a.waitMs ? ` after waiting ${a.waitMs} ms` : ''}`;
+      return {
+        component: 'router',
+        level: a.outcome === 'answered' ? 'info' : 'warn',
+        text: `${a.route} (${a.tier}, ${a.provider} ${a.model}): ${a.outcome}${status}${timing}${a.message ? `: ${a.message}` : ''}`,
+      };
+    }
+    case 'retry':
+      return { component: 'policy', level: 'info', text: `${event.route}: retrying in ${event.delayMs} ms after ${event.reason}` };
+    case 'breaker':
+      return { component: 'breaker', level: event.state === 'closed' ? 'info' : 'warn', text: `${event.route}: breaker ${event.state}` };
+    case 'failover': {
+      const delta = event.costDeltaUsd === undefined ? 'cost delta unknown (no price for one of the routes)'
+        : `cost delta ${event.costDeltaUsd >= 0 ? '+' : '-'}$${Math.abs(event.costDeltaUsd).toFixed(4)} at worst`;
+      return { component: 'failover', level: 'warn', text: `${event.from} -> ${event.to} after ${event.reason} (+${event.addedMs} ms; ${delta})` };
+    }
+    case 'budget-threshold':
+      return { component: 'budget', level: event.percent >= 80 ? 'warn' : 'info', text: `${event.percent}% of the $${event.limitUsd.toFixed(2)} budget spent ($${event.spentUsd.toFixed(4)})` };
+    case 'budget-gate':
+      return { component: 'budget', level: event.gate ? 'warn' : 'info', text: event.gate ? `new requests are held (${event.gate}); they are queued until you resume` : 'requests may go again' };
+    case 'queued':
+      return { component: 'queue', level: 'warn', text: `queued ${event.id} (${event.reason}): ${event.label}` };
+    case 'queue-answered':
+      return { component: 'queue', level: 'info', text: `answered ${event.id}: ${event.label}` };
+    case 'queue-expired':
+      return { component: 'queue', level: 'warn', text: `expired ${event.id} (kept aside, not sent): ${event.label}` };
+    case 'failover-alert':
+      return { component: 'failover', level: 'error', text: `${event.failovers} failovers within ${Math.round(event.windowMs / 60_000)} min: a provider may be degraded` };
+    case 'cache-hit':
+      return { component: 'cache', level: 'info', text: `answered from the cache (${Math.round(event.ageMs / 1000)} s old)` };
+  }
+}
