@@ -138,13 +138,21 @@ async function runSuite(version, suiteName) {
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       // The host forwards console calls as (type, [format, ...values]).
       const text = format(...(Array.isArray(args) ? args : [args]));
-      // A test asks for a screenshot by logging `[[screenshot:NAME]]`.
-      const shot = /\[\[screenshot:([\w.-]+)\]\]/.exec(text);
+      // A test asks for a screenshot by logging `[[screenshot:NAME]]`, optionally hovering an
+      // element first (`hover=CSS`, e.g. a status bar item, to show its tooltip).
+      const shot = /\[\[screenshot:([\w.-]+)(?:\|hover=(.+))?\]\]/.exec(text);
       if (shot) {
+        const [, name, hover] = shot;
         pendingShots = pendingShots.then(async () => {
           await mkdir(screenshots, { recursive: true });
-          await page.screenshot({ path: join(screenshots, `${shot[1]}-${version}.png`) });
-        }).catch((e) => log(`screenshot ${shot[1]} failed: ${e.message}`));
+          if (hover) {
+            await page.hover(hover, { timeout: 5_000 });
+            await page.waitForSelector('.monaco-hover, .workbench-hover', { timeout: 5_000 }).catch(() => undefined);
+            await page.waitForTimeout(500);
+          }
+          await page.screenshot({ path: join(screenshots, `${name}-${version}.png`) });
+          if (hover) await page.mouse.move(700, 400);
+        }).catch((e) => log(`screenshot ${name} failed: ${e.message}`));
         return;
       }
       for (const line of text.split('\n')) console.log(`  ${type === 'error' ? '!' : '|'} ${line}`);

@@ -7,7 +7,7 @@ import type { AskOutcome } from '../../../src/vscode/askCommand';
 import type { PreviewOutcome } from '../../../src/vscode/previewCommand';
 import type { StatusView } from '../../../src/vscode/statusModel';
 import { startFakeProvider, type FakeProvider } from '../../fakes/index';
-import { api, fileIn, screenshot, setUserSetting, waitFor } from './support';
+import { api, fileIn, screenshot, setUserSetting, STATUS_ITEM, waitFor } from './support';
 
 const KEY = `sk-host-test-${'k3y'.repeat(8)}`;
 let openai: FakeProvider;
@@ -194,7 +194,7 @@ describe('Context Gateway in VS Code', function () {
     await screenshot('answer-view');
     const view = (await status()).statusBar;
     assert.equal(view.state, 'warm');
-    await screenshot('status-bar-warm');
+    await screenshot('status-bar-tooltip', STATUS_ITEM);
   });
 
   it('takes routes from a trusted workspace\'s own settings', async () => {

@@ -41,10 +41,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Asks the launcher for a screenshot of the workbench (see test/host/launch.mjs), after letting
  * previews render and clearing notifications that would cover them.
  */
-export async function screenshot(name: string): Promise<void> {
+export async function screenshot(name: string, hover?: string): Promise<void> {
   await sleep(2_500);
   await vscode.commands.executeCommand('notifications.clearAll');
   await sleep(500);
-  console.log(`[[screenshot:${name}]]`);
-  await sleep(1_500);
+  console.log(`[[screenshot:${name}${hover ? `|hover=${hover}` : ''}]]`);
+  await sleep(hover ? 3_000 : 1_500);
 }
+
+/** The status bar item of this extension, for a hover screenshot. */
+export const STATUS_ITEM = '[id$="contextGateway.status"]';
