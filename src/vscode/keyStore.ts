@@ -12,10 +12,16 @@ export class KeyStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string>();
   readonly onDidChange = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  /** Keys read so far: each get is a round trip to the main process, and the chain asks per try. */
+  private readonly cache = new Map<string, Promise<string | undefined>>();
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.subscription = secrets.onDidChange((e) => {
-      if (e.key.startsWith('contextGateway.secret.')) this.changed.fire(e.key.slice('contextGateway.secret.'.length));
+      if (!e.key.startsWith('contextGateway.secret.')) return;
+      const secret = e.key.slice('contextGateway.secret.'.length);
+      // Another window may have changed it: read it again next time.
+      this.cache.delete(secret);
+      this.changed.fire(secret);
     });
   }
 
@@ -23,20 +29,30 @@ export class KeyStore implements vscode.Disposable {
     return route.secret ? this.get(route.secret) : Promise.resolve(undefined);
   }
 
-  async get(secret: string): Promise<string | undefined> {
-    const value = await this.secrets.get(storageKey(secret));
-    return value && value.trim() ? value : undefined;
+  get(secret: string): Promise<string | undefined> {
+    let value = this.cache.get(secret);
+    if (!value) {
+      value = Promise.resolve(this.secrets.get(storageKey(secret))).then((v) => (v && v.trim() ? v : undefined));
+      this.cache.set(secret, value);
+      value.catch(() => this.cache.delete(secret));
+    }
+    return value;
   }
 
   async set(secret: string, key: string): Promise<void> {
+    this.cache.delete(secret);
     await this.secrets.store(storageKey(secret), key.trim());
+    this.cache.delete(secret);
   }
 
   async delete(secret: string): Promise<void> {
+    this.cache.delete(secret);
     await this.secrets.delete(storageKey(secret));
+    this.cache.delete(secret);
   }
 
   dispose(): void {
+    this.cache.clear();
     this.subscription.dispose();
     this.changed.dispose();
   }
