@@ -1,7 +1,7 @@
 // Anthropic Messages errors (HTTP bodies and `event: error` in streams) into the taxonomy.
 import { kindForStatus, ProviderError, retryAfterFromHeaders, type FailureKind } from '../failures';
 import { bodySnippet, providerWords } from './providerWords';
-import { isObject, str, type JsonObject } from './wireJson';
+import { isObject, parseJsonOrUndefined, str, type JsonObject } from './wireJson';
 
 const KIND_BY_TYPE: Readonly<Record<string, FailureKind>> = {
   invalid_request_error: 'bad_request',
@@ -33,12 +33,7 @@ export function anthropicError(error: JsonObject, status: number | undefined, re
 /** Classifies a non-2xx response from the Messages API. */
 export function classifyAnthropicError(status: number, headers: Readonly<Record<string, string | undefined>>, body: string, now: number): ProviderError {
   const retryAfterMs = retryAfterFromHeaders(headers, now);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = parseJsonOrUndefined(body);
   if (isObject(parsed) && isObject(parsed.error)) return anthropicError(parsed.error, status, retryAfterMs);
   return new ProviderError({ kind: kindForStatus(status), message: bodySnippet(status, body), httpStatus: status, retryAfterMs });
 }

@@ -2,7 +2,7 @@
 import { kindForStatus, ProviderError, retryAfterFromHeaders, type FailureKind } from '../failures';
 import { bodySnippet, providerWords } from './providerWords';
 import { tryAgainInMs } from './retryHints';
-import { isObject, num, str, type JsonObject } from './wireJson';
+import { isObject, num, parseJsonOrUndefined, str, type JsonObject } from './wireJson';
 
 const CONTEXT_WORDS = /maximum context length|context length exceeded|context_length_exceeded|context window|reduce the length of the messages/i;
 
@@ -42,12 +42,7 @@ export function openAiError(error: JsonObject, status: number | undefined, retry
 /** Classifies a non-2xx response from an OpenAI-format endpoint. */
 export function classifyOpenAiError(status: number, headers: Readonly<Record<string, string | undefined>>, body: string, now: number): ProviderError {
   const retryAfterMs = retryAfterFromHeaders(headers, now);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = parseJsonOrUndefined(body);
   if (isObject(parsed) && isObject(parsed.error)) return openAiError(parsed.error, status, retryAfterMs);
   // Some gateways answer {"error": "text"} or {"detail": "text"} (FastAPI-based ones).
   const text = isObject(parsed) ? (str(parsed.error) ?? str(parsed.detail) ?? str(parsed.message)) : undefined;

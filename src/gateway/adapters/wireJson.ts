@@ -8,6 +8,15 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** JSON if the text is JSON, else undefined: for error bodies, which may be anything (a proxy's HTML). */
+export function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parses text that must be a JSON object; anything else throws ProviderError `malformed`. */
 export function parseJsonObject(text: string, what: string, inBody = true): JsonObject {
   let value: unknown;
