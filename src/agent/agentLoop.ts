@@ -6,6 +6,7 @@ import { textOf, toolCallsOf, type AssistantMessage, type ChatRequest, type Mess
 import { requestText } from '../gateway/requestText';
 import { DEFAULT_LIMITS, type AgentLimits } from './limits';
 import { firstMessage } from './firstMessage';
+import { standaloneRequest } from './standaloneRequest';
 import { systemPromptFor, type TaskId } from './tasks';
 import { ToolRunner, type Proposal } from './toolRunner';
 import { toolsFor } from './tools';
@@ -125,9 +126,9 @@ export async function runAgent(task: AgentTask, deps: { chain: AgentChain; engin
       stream: options.stream ?? false,
       onAnswer: (event) => emit({ type: 'answer', turn, event }),
       label,
-      // A first turn that cannot be sent now is queued without tools: answered later, it must
-      // stand alone, since no loop will be there to run its tool calls.
-      ...(turn === 1 ? { queueAs: { system, messages: [...history] } } : {}),
+      // A turn that cannot be sent now is queued without tools: answered later, it must stand
+      // alone, since no loop will be there to run its tool calls.
+      queueAs: standaloneRequest(system, history),
     });
     attempts.push(...result.attempts.map((a) => ({ ...a, turn })));
     if (result.status === 'queued') {
@@ -141,6 +142,10 @@ export async function runAgent(task: AgentTask, deps: { chain: AgentChain; engin
     history.push(message);
     const calls = toolCallsOf(message).filter((c) => !executed.has(c.id));
     if (calls.length === 0) return finish('answered', turn);
+    // A call in an answer cut by the output cap (or a filter) may be truncated: never run it.
+    if (result.response.stopReason === 'max_tokens' || result.response.stopReason === 'content_filter') {
+      return finish('stopped', turn, { stopReason: `the answer was cut (${result.response.stopReason}) in the middle of a tool call; raise the route's maxOutputTokens` });
+    }
 
     const results: ToolResultPart[] = [];
     for (const call of calls) {

@@ -95,6 +95,20 @@ describe('Anthropic stream edges', () => {
     assert.deepEqual(r.events.slice(1), [{ type: 'usage', usage: { inputTokens: 3, outputTokens: 4 } }, { type: 'end', stopReason: 'tool_calls', model: 'claude-x' }]);
   });
 
+  it('drops a tool_use whose input was cut by max_tokens (it closes before the stop reason comes), keeping the text', () => {
+    const cut = start
+      + an('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }) + an('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Reading.' } }) + an('content_block_stop', { index: 0 })
+      + an('content_block_start', { index: 1, content_block: { type: 'tool_use', id: 'toolu_2', name: 'read_symbol', input: {} } })
+      + an('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '{"name": "par' } }) + an('content_block_stop', { index: 1 });
+    const capped = run('anthropic', `${cut}${an('message_delta', { delta: { stop_reason: 'max_tokens' }, usage: { output_tokens: 9 } })}${an('message_stop', {})}`);
+    assert.equal(capped.error, undefined);
+    assert.deepEqual(types(capped.events), ['text', 'usage', 'end']);
+    assert.deepEqual(capped.events.at(-1), { type: 'end', stopReason: 'max_tokens', model: 'claude-x' });
+    // The same incomplete input under any other stop reason is a malformed answer.
+    const broken = run('anthropic', `${cut}${an('message_delta', { delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 9 } })}${an('message_stop', {})}`);
+    assert.equal(broken.error?.kind, 'malformed');
+  });
+
   it('classifies event: error by its type', () => {
     assert.equal(run('anthropic', start + an('error', { error: { type: 'api_error', message: 'Internal server error' } })).error?.kind, 'server_error');
     assert.equal(run('anthropic', start + an('error', { error: { type: 'rate_limit_error', message: 'slow down' } })).error?.kind, 'rate_limited');

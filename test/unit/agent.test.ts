@@ -251,6 +251,47 @@ describe('limits end the loop cleanly', () => {
     }
   });
 
+  it('queues a later turn as a standalone request: tool calls and results as text, no tools', async () => {
+    const fake = primary.get('anthropic')!;
+    fake.script(
+      { reply: { text: 'Reading it.', toolCalls: [{ name: 'read_symbol', arguments: { name: 'roundCents', file: 'src/money.ts' } }] } },
+      { fault: { type: 'http', failure: 'overloaded' } },
+    );
+    const services = await chainOver([{ id: 'a', kind: 'anthropic', fake, tier: 'hot' }]);
+    try {
+      const result = await runAgent(task(), { chain: services.chain, engine });
+      assert.equal(result.status, 'queued');
+      const [entry] = await services.queue.list();
+      assert.equal(entry?.request.tools, undefined);
+      const text = JSON.stringify(entry?.request.messages);
+      assert.match(text, /\(called read_symbol \{\\"name\\":\\"roundCents\\"/);
+      assert.match(text, /Result of read_symbol:\\n\/\/ ==== target: function roundCents/);
+      assert.match(text, /No tools are available now/);
+      assert.ok(!text.includes('tool_call'), 'no tool blocks remain');
+      // It is a valid request on its own: the strict fake accepts it when the queue drains.
+      fake.script({ reply: { text: 'roundCents rounds to cents.' } });
+      const report = await services.chain.drain();
+      assert.equal(report.answered.length, 1);
+      assert.equal(fake.requests.at(-1)?.rejected, undefined);
+    } finally {
+      await services.dispose();
+    }
+  });
+
+  it('never runs a tool call from an answer cut by the output cap', async () => {
+    const fake = primary.get('openai')!;
+    fake.script({ reply: { text: 'Let me', toolCalls: [{ name: 'list_symbols', arguments: { file: 'src/money.ts' } }], stopReason: 'max_tokens' } });
+    const services = await chainOver([{ id: 'a', kind: 'openai', fake, tier: 'hot' }]);
+    try {
+      const result = await runAgent(task(), { chain: services.chain, engine });
+      assert.equal(result.status, 'stopped');
+      assert.match(result.stopReason ?? '', /cut \(max_tokens\) in the middle of a tool call/);
+      assert.deepEqual(result.toolCalls, []);
+    } finally {
+      await services.dispose();
+    }
+  });
+
   it('queues a first turn that cannot be sent, without tools, and says so', async () => {
     const fake = primary.get('openai')!;
     fake.script({ fault: { type: 'http', failure: 'overloaded' } });

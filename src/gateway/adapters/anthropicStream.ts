@@ -24,6 +24,8 @@ export class AnthropicStreamDecoder extends SseStreamDecoder {
   private inputTokens: number | undefined;
   private outputTokens: number | undefined;
   private stopReason: string | undefined;
+  /** tool_use blocks that closed with incomplete input: cut by max_tokens, or malformed. */
+  private readonly unfinishedCalls: string[] = [];
 
   protected onEvent(event: SseEvent, out: StreamEvent[]): void {
     const data = this.json(event, `The "${event.event}" event`);
@@ -109,12 +111,21 @@ export class AnthropicStreamDecoder extends SseStreamDecoder {
     } else if (draft.type === 'tool_use') {
       // The block is closed, so its input is complete; the first piece may be an empty string.
       const args = draft.json === '' ? (draft.startInput ?? {}) : parseToolArguments(draft.json);
-      if (!draft.id || !draft.name || args === undefined) throw malformed(`The tool_use block ${JSON.stringify(draft.name ?? '?')} closed with input that is not a JSON object.`);
+      if (!draft.id || !draft.name) throw malformed(`A tool_use block closed without its id or name.`);
+      // The stop reason arrives after the block closes (message_delta): judge at message_stop.
+      if (args === undefined) {
+        this.unfinishedCalls.push(draft.name);
+        return;
+      }
       out.push({ type: 'tool_call', call: { type: 'tool_call', id: newToolCallId(), name: draft.name, arguments: args, origin: { provider: 'anthropic', id: draft.id } } });
     }
   }
 
   private finish(out: StreamEvent[]): void {
+    // A call cut by the answer cap is dropped, never run; incomplete input for any other reason is garbage.
+    if (this.unfinishedCalls.length && this.stopReason !== 'max_tokens') {
+      throw malformed(`The tool_use block ${JSON.stringify(this.unfinishedCalls[0])} closed with input that is not a JSON object.`);
+    }
     if (this.inputTokens !== undefined || this.outputTokens !== undefined) {
       out.push({ type: 'usage', usage: { ...(this.inputTokens !== undefined ? { inputTokens: this.inputTokens } : {}), ...(this.outputTokens !== undefined ? { outputTokens: this.outputTokens } : {}) } });
     }
