@@ -44,11 +44,13 @@ export async function queueCommand(args: string[], ctx: CliContext): Promise<num
       print({
         answered: report.answered.map((a) => ({ id: a.id, label: a.label, route: a.route, costUsd: a.costUsd ?? null })),
         expired: report.expired.map((e) => ({ id: e.id, label: e.label })),
+        failed: report.failed.map((f) => ({ id: f.entry.id, label: f.entry.label, reason: f.reason })),
         remaining: report.remaining,
         stoppedBecause: report.stoppedBecause ?? null,
       }, [
         `${report.answered.length} answered, ${report.remaining} still queued${report.expired.length ? `, ${report.expired.length} expired (kept in expired/)` : ''}`,
         ...report.answered.map((a) => `${a.id}  answered by ${a.route}  ${a.label}`),
+        ...report.failed.map((f) => `${f.entry.id}  set aside (kept in failed/): ${f.reason}  ${f.entry.label}`),
         ...(report.stoppedBecause ? [`stopped: ${report.stoppedBecause}`] : []),
       ].join('\n'));
       return report.remaining > 0 ? EXIT_QUEUED : 0;

@@ -40,6 +40,7 @@ export type ChainEvent =
   | { readonly type: 'queued'; readonly id: string; readonly label: string; readonly reason: QueueReason }
   | { readonly type: 'queue-answered'; readonly id: string; readonly label: string }
   | { readonly type: 'queue-expired'; readonly id: string; readonly label: string }
+  | { readonly type: 'queue-failed'; readonly id: string; readonly label: string; readonly reason: string }
   | { readonly type: 'failover-alert'; readonly failovers: number; readonly windowMs: number }
   | { readonly type: 'cache-hit'; readonly ageMs: number };
 
@@ -195,7 +196,8 @@ export class Chain {
         ...(options.onAnswer ? { onAnswer: options.onAnswer } : {}),
       });
       const costUsd = answer.costUsd;
-      this.options.cache?.put(cacheKey, {
+      // Only whole answers are reused: one cut by the output cap or a filter is asked again.
+      if (answer.response.stopReason === 'end') this.options.cache?.put(cacheKey, {
         routeId: answer.route.id, provider: answer.route.provider, model: answer.route.model, response: answer.response,
         ...(costUsd !== undefined ? { costUsd } : {}),
       });
@@ -217,7 +219,7 @@ export class Chain {
   }
 
   private async enqueue(request: ChatRequest, headerKey: string, label: string, reason: QueueReason, attempts: readonly Attempt[], why: string): Promise<ChainResult> {
-    const entry = await this.options.queue.add({ reason, request, idempotencyKey: headerKey, label, attempts });
+    const entry = await this.options.queue.add({ reason, request, idempotencyKey: headerKey, requestKey: idempotencyKey(request), label, attempts });
     this.emit({ type: 'queued', id: entry.id, label, reason });
     if (reason === 'all-routes-failed' || reason === 'over-budget') {
       void this.options.notifier?.notify({ kind: 'chain-cold', queueId: entry.id, label, reason: why });
@@ -230,6 +232,7 @@ export class Chain {
     const report = await this.options.queue.drain((entry) => this.sendQueued(entry));
     for (const answer of report.answered) this.emit({ type: 'queue-answered', id: answer.id, label: answer.label });
     for (const entry of report.expired) this.emit({ type: 'queue-expired', id: entry.id, label: entry.label });
+    for (const { entry, reason } of report.failed) this.emit({ type: 'queue-failed', id: entry.id, label: entry.label, reason });
     if (report.answered.length || report.expired.length) {
       void this.options.notifier?.notify({ kind: 'queue-drained', answered: report.answered.length, remaining: report.remaining, expired: report.expired.length });
     }
@@ -237,11 +240,14 @@ export class Chain {
   }
 
   private async sendQueued(entry: QueuedRequest): ReturnType<Parameters<ColdQueue['drain']>[0]> {
+    // The same request answered meanwhile (asked again once a route was back) costs nothing more.
+    const cached = this.options.cache?.get(idempotencyKey(entry.request));
+    if (cached) return { answer: { route: cached.routeId, provider: cached.provider, model: cached.model, response: cached.response, costUsd: 0 } };
     const gate = this.options.ledger?.gate();
     if (gate) return { stop: gateMessage(gate) };
     try {
       const answer = await this.options.router.send(entry.request, { idempotencyKey: entry.idempotencyKey });
-      this.options.cache?.put(idempotencyKey(entry.request), { routeId: answer.route.id, provider: answer.route.provider, model: answer.route.model, response: answer.response });
+      if (answer.response.stopReason === 'end') this.options.cache?.put(idempotencyKey(entry.request), { routeId: answer.route.id, provider: answer.route.provider, model: answer.route.model, response: answer.response });
       return {
         answer: {
           route: answer.route.id, provider: answer.route.provider, model: answer.response.model ?? answer.route.model, response: answer.response,
@@ -249,7 +255,12 @@ export class Chain {
         },
       };
     } catch (e) {
-      if (e instanceof AllRoutesFailedError || isCancelledError(e)) return { stop: e.message.split('\n')[0] ?? 'no route answered' };
+      // Refused for good by every route (400, 404, too long for every window): waiting cannot help.
+      if (e instanceof AllRoutesFailedError && e.attempts.length > 0 && e.attempts.every((a) => PERMANENT.has(a.outcome))) {
+        return { drop: `every route refused it: ${e.attempts.map((a) => `${a.route}: ${a.outcome}`).join(', ')}` };
+      }
+      if (e instanceof AllRoutesFailedError) return { stop: `no route answered (${e.attempts.map((a) => `${a.route}: ${a.outcome}`).join(', ')})` };
+      if (isCancelledError(e)) return { stop: 'cancelled' };
       throw e;
     }
   }

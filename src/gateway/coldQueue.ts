@@ -17,6 +17,8 @@ export interface QueuedRequest {
   readonly request: ChatRequest;
   /** Reused by every later try, so a provider that saw it before does not bill it twice. */
   readonly idempotencyKey: string;
+  /** The request's content key: the same request queued again joins this entry. */
+  readonly requestKey?: string;
   /** What the user asked, in a few words (for lists and notifications). */
   readonly label: string;
   readonly attempts: readonly Attempt[];
@@ -38,13 +40,15 @@ export interface StoredAnswer {
 export interface DrainReport {
   readonly answered: StoredAnswer[];
   readonly expired: QueuedRequest[];
+  /** Requests no route will ever take as they are (every route refused them): set aside, reported. */
+  readonly failed: Array<{ readonly entry: QueuedRequest; readonly reason: string }>;
   readonly remaining: number;
   /** Why the drain stopped before the queue was empty. */
   readonly stoppedBecause?: string;
 }
 
 /** What sending a queued request came to: an answer to store, or a reason to stop draining. */
-export type DrainSend = (entry: QueuedRequest) => Promise<{ answer: Omit<StoredAnswer, 'id' | 'label' | 'answeredAt'> } | { stop: string }>;
+export type DrainSend = (entry: QueuedRequest) => Promise<{ answer: Omit<StoredAnswer, 'id' | 'label' | 'answeredAt'> } | { stop: string } | { drop: string }>;
 
 const ENTRY = /^(\d{12})-(q-[a-z0-9-]+)\.json$/;
 
@@ -59,6 +63,7 @@ export class ColdQueue {
   private readonly queueDir: string;
   private readonly answersDir: string;
   private readonly expiredDir: string;
+  private readonly failedDir: string;
   private readonly lockPath: string;
   private nextSeq = 0;
   private draining: Promise<DrainReport> | undefined;
@@ -67,12 +72,13 @@ export class ColdQueue {
     this.queueDir = join(stateDir, 'queue');
     this.answersDir = join(stateDir, 'answers');
     this.expiredDir = join(stateDir, 'expired');
+    this.failedDir = join(stateDir, 'failed');
     this.lockPath = join(stateDir, 'queue.lock');
   }
 
   static async open(stateDir: string, options: { maxAgeMs: number; now?: () => number }): Promise<ColdQueue> {
     const queue = new ColdQueue(stateDir, options.maxAgeMs, options.now ?? Date.now);
-    await Promise.all([queue.queueDir, queue.answersDir, queue.expiredDir].map((d) => mkdir(d, { recursive: true })));
+    await Promise.all([queue.queueDir, queue.answersDir, queue.expiredDir, queue.failedDir].map((d) => mkdir(d, { recursive: true })));
     // Temporary files are what a killed write left behind; they were never entries.
     for (const dir of [queue.queueDir, queue.answersDir]) {
       for (const name of await readdir(dir)) if (name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
@@ -82,7 +88,12 @@ export class ColdQueue {
     return queue;
   }
 
+  /** Queues a request; one already waiting with the same content key is returned instead. */
   async add(entry: Omit<QueuedRequest, 'id' | 'seq' | 'createdAt'>): Promise<QueuedRequest> {
+    if (entry.requestKey) {
+      const same = (await this.list()).find((e) => e.requestKey === entry.requestKey);
+      if (same) return same;
+    }
     const queued: QueuedRequest = {
       ...entry,
       id: `q-${this.now().toString(36)}-${randomBytes(4).toString('hex')}`,
@@ -120,9 +131,10 @@ export class ColdQueue {
 
   private async drainLocked(send: DrainSend): Promise<DrainReport> {
     const unlock = await this.lock();
-    if (!unlock) return { answered: [], expired: [], remaining: (await this.list()).length, stoppedBecause: 'another process is draining the queue' };
+    if (!unlock) return { answered: [], expired: [], failed: [], remaining: (await this.list()).length, stoppedBecause: 'another process is draining the queue' };
     const answered: StoredAnswer[] = [];
     const expired: QueuedRequest[] = [];
+    const failed: DrainReport['failed'] = [];
     try {
       for (const entry of await this.list()) {
         const path = join(this.queueDir, fileName(entry));
@@ -140,14 +152,21 @@ export class ColdQueue {
         }
         const result = await send(entry);
         if ('stop' in result) {
-          return { answered, expired, remaining: (await this.list()).length, stoppedBecause: result.stop };
+          return { answered, expired, failed, remaining: (await this.list()).length, stoppedBecause: result.stop };
+        }
+        if ('drop' in result) {
+          // Kept for the user, out of the way of the requests behind it.
+          await rename(path, join(this.failedDir, fileName(entry)));
+          failed.push({ entry, reason: result.drop });
+          continue;
         }
         const answer: StoredAnswer = { ...result.answer, id: entry.id, label: entry.label, answeredAt: new Date(this.now()).toISOString() };
         await writeFileAtomic(join(this.answersDir, `${entry.id}.json`), `${JSON.stringify(answer)}\n`);
         await unlink(path);
         answered.push(answer);
       }
-      return { answered, expired, remaining: 0 };
+      // Requests queued while this drain ran are still waiting.
+      return { answered, expired, failed, remaining: (await this.list()).length };
     } finally {
       await unlock();
     }

@@ -54,6 +54,8 @@ export class DrainScheduler {
       const report = await this.drain();
       if (report.remaining === 0) {
         this.delay = this.initial;
+        // Something may have been queued while this drain ran.
+        if ((await this.waiting()) > 0) this.schedule();
         return;
       }
       this.options.log?.(`queue: ${report.remaining} still waiting (${report.stoppedBecause ?? 'not sent'}); next try in ${Math.round(this.delay / 1000)} s`);

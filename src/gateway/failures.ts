@@ -59,6 +59,8 @@ export interface ProviderErrorInit {
    * continue from it (prefill) or restart, and never return it as a complete answer.
    */
   readonly partialText?: string;
+  /** The request never left this machine (refused, no DNS, connect time-out): nothing can have been billed. */
+  readonly notSent?: boolean;
   readonly cause?: unknown;
 }
 
@@ -71,6 +73,7 @@ export class ProviderError extends Error {
   readonly providerCode?: string;
   readonly inBody: boolean;
   readonly partialText?: string;
+  readonly notSent: boolean;
 
   constructor(init: ProviderErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -81,6 +84,7 @@ export class ProviderError extends Error {
     this.providerCode = init.providerCode;
     this.inBody = init.inBody ?? false;
     this.partialText = init.partialText;
+    this.notSent = init.notSent ?? false;
   }
 
   get decision(): FailureDecision {

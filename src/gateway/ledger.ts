@@ -99,17 +99,30 @@ export class Ledger implements SpendGuard {
     }
   }
 
-  reserve(route: Route, inputTokens: number, maxOutputTokens: number, requestId: string): SpendHold | string {
-    this.roll();
+  /** The most a try can cost on a route: counted input (with a margin) and the answer cap. */
+  private worstCase(route: Route, inputTokens: number, maxOutputTokens: number): { worst: number; refused?: string } {
     const price = priceOf(route);
     const limit = this.config.limitUsd;
     if (!price && limit !== undefined) {
-      return `no price is known for model "${route.model}"; set inputPricePerMTok and outputPricePerMTok on route "${route.id}" so the budget can hold its cost`;
+      return { worst: 0, refused: `no price is known for model "${route.model}"; set inputPricePerMTok and outputPricePerMTok on route "${route.id}" so the budget can hold its cost` };
     }
     const worst = price ? costUsd(price, Math.ceil(inputTokens * INPUT_MARGIN - 1e-9), maxOutputTokens) : 0;
     if (limit !== undefined && this.state.spentUsd + this.reservedUsd + worst > limit + 1e-12) {
-      return `its worst case ($${worst.toFixed(4)}) does not fit the ${this.config.period}ly budget: $${this.state.spentUsd.toFixed(4)} spent and $${this.reservedUsd.toFixed(4)} held of $${limit.toFixed(2)}`;
+      return { worst, refused: `its worst case ($${worst.toFixed(4)}) does not fit the ${this.config.period}ly budget: $${this.state.spentUsd.toFixed(4)} spent and $${this.reservedUsd.toFixed(4)} held of $${limit.toFixed(2)}` };
     }
+    return { worst };
+  }
+
+  refusal(route: Route, inputTokens: number, maxOutputTokens: number): string | undefined {
+    this.roll();
+    return this.worstCase(route, inputTokens, maxOutputTokens).refused;
+  }
+
+  reserve(route: Route, inputTokens: number, maxOutputTokens: number, requestId: string): SpendHold | string {
+    this.roll();
+    const { worst, refused } = this.worstCase(route, inputTokens, maxOutputTokens);
+    if (refused) return refused;
+    const price = priceOf(route);
     this.reservedUsd += worst;
     let settled = false;
     return {

@@ -63,8 +63,22 @@ export class RoutePolicy {
   }
 
   /** Runs one guarded call; `fn` gets the attempt's signal (aborted on timeout or cancel). */
-  execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return this.policy.execute(({ signal: attemptSignal }) => fn(attemptSignal), signal) as Promise<T>;
+  async execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const beforeProbe = this.state() === 'half-open' ? this.breakerPolicy.toJSON() : undefined;
+    try {
+      return (await this.policy.execute(({ signal: attemptSignal }) => fn(attemptSignal), signal)) as T;
+    } catch (e) {
+      // cockatiel closes a half-open breaker when its probe throws an error the breaker does not
+      // handle. A probe that was cancelled (or refused by the budget) proved nothing: put the
+      // breaker back as it was, still waiting for a real probe.
+      if (beforeProbe && !isProviderError(e) && this.breakerPolicy.state === CircuitState.Closed) this.build(beforeProbe);
+      throw e;
+    }
+  }
+
+  /** A probe is in flight: callers would wait for it instead of failing over. */
+  get probing(): boolean {
+    return this.breakerPolicy.state === CircuitState.HalfOpen;
   }
 
   /** The breaker's state; an open breaker past its wait reads `half-open` (the next call probes). */

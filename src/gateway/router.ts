@@ -202,7 +202,10 @@ export class Router {
 
   private async skipReason(route: Route, call: Call, smallestTooLong: number): Promise<{ outcome: AttemptOutcome; message: string } | undefined> {
     if (this.disabledRoutes.has(route.id)) return { outcome: 'disabled', message: 'disabled for this session' };
-    if (this.policies.get(route.id)!.state() === 'open') return { outcome: 'breaker-open', message: 'breaker open; skipped without a call' };
+    const policy = this.policies.get(route.id)!;
+    if (policy.state() === 'open') return { outcome: 'breaker-open', message: 'breaker open; skipped without a call' };
+    // Waiting for another call's probe could take a whole time-out: fail over instead.
+    if (policy.probing) return { outcome: 'breaker-open', message: 'breaker half-open; another request is probing it' };
     if (route.secret && (await this.options.keyFor(route)) === undefined) {
       return { outcome: 'no-key', message: `no key is set for its secret "${route.secret}"` };
     }
@@ -216,6 +219,9 @@ export class Router {
     if (route.contextWindow !== undefined && route.contextWindow <= smallestTooLong && smallestTooLong !== Number.POSITIVE_INFINITY) {
       return { outcome: 'context-window', message: `a route with a ${smallestTooLong}-token window already said the payload is too long` };
     }
+    // Checked before the route's policy runs, so a refusal never reaches (and closes) a half-open breaker.
+    const refused = this.options.spend?.refusal(route, this.inputTokens(route, call), maxOutputOf(route, call.request));
+    if (refused) return { outcome: 'over-budget', message: refused };
     return undefined;
   }
 
@@ -247,7 +253,9 @@ export class Router {
       if (call.userSignal.aborted) throw new CancelledError(call.attempts);
       const maxOutputTokens = maxOutputOf(route, call.request);
       if (this.options.spend) {
-        const held = this.options.spend.reserve(route, this.inputTokens(route, call), maxOutputTokens, call.idempotencyKey);
+        // A continuation also sends the text it continues from.
+        const input = this.inputTokens(route, call) + (prefix ? (this.options.countTokens ?? estimateTokens)(prefix, route) : 0);
+        const held = this.options.spend.reserve(route, input, maxOutputTokens, call.idempotencyKey);
         if (typeof held === 'string') throw new OverBudgetError(held);
         hold = held;
       }
@@ -329,7 +337,7 @@ export class Router {
     if (sentText && error.partialText === undefined) {
       error = new ProviderError({
         kind: error.kind, message: error.message, httpStatus: error.httpStatus, retryAfterMs: error.retryAfterMs,
-        providerCode: error.providerCode, inBody: error.inBody, partialText: call.delivered, cause: error,
+        providerCode: error.providerCode, inBody: error.inBody, partialText: call.delivered, notSent: error.notSent, cause: error,
       });
     }
     return error;
@@ -415,6 +423,7 @@ function maxOutputOf(route: Route, request: ChatRequest): number {
  */
 function mayHaveBeenBilled(error: ProviderError | CancelledError, httpStatus: number | undefined): boolean {
   if (isCancelledError(error)) return true;
+  if (error.notSent) return false;
   if (error.kind === 'timeout' || error.kind === 'connection') return true;
   return httpStatus !== undefined && httpStatus >= 200 && httpStatus < 300;
 }

@@ -11,6 +11,8 @@ export interface SpendHold {
 export interface SpendGuard {
   /** Holds the worst case before a try is sent; a string says why the route cannot be afforded. */
   reserve(route: Route, inputTokens: number, maxOutputTokens: number, requestId: string): SpendHold | string;
+  /** Why the route cannot be afforded now, without holding anything; undefined when it can. */
+  refusal(route: Route, inputTokens: number, maxOutputTokens: number): string | undefined;
 }
 
 /** The answer cap each try carries, so the worst case is known before sending. */

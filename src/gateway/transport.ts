@@ -30,16 +30,20 @@ export interface Transport {
 
 const DEFAULT_TEXT_LIMIT = 32 * 1024 * 1024;
 
+/** Errors raised before a connection existed: the request cannot have reached the provider. */
+const BEFORE_CONNECTING = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED']);
+
 /** Maps an error thrown by undici (not an abort) into the taxonomy. */
 export function transportFailure(e: unknown): ProviderError {
-  const code = (e as { code?: string })?.code ?? '';
+  const code = (e as { code?: string })?.code ?? (e as { cause?: { code?: string } })?.cause?.code ?? '';
   const message = e instanceof Error ? e.message : String(e);
+  const notSent = BEFORE_CONNECTING.has(code);
   if (code === 'UND_ERR_HEADERS_TIMEOUT') return new ProviderError({ kind: 'timeout', message: 'no response headers within the first-byte limit', cause: e });
   if (code === 'UND_ERR_BODY_TIMEOUT') return new ProviderError({ kind: 'timeout', message: 'the answer stalled longer than the idle limit', cause: e });
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new ProviderError({ kind: 'timeout', message: 'connecting took too long', cause: e });
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new ProviderError({ kind: 'timeout', message: 'connecting took too long', notSent, cause: e });
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new ProviderError({ kind: 'malformed', message: 'the response is larger than allowed', cause: e });
   // Resets, refusals, DNS failures, sockets closed by the other side, HTTP parse errors.
-  return new ProviderError({ kind: 'connection', message: code ? `${code}: ${message}` : message, cause: e });
+  return new ProviderError({ kind: 'connection', message: code ? `${code}: ${message}` : message, notSent, cause: e });
 }
 
 function headerRecord(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {

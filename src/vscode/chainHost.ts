@@ -147,7 +147,7 @@ export class ChainHost implements vscode.Disposable {
       this.queued++;
       this.scheduler?.kick();
     }
-    if (event.type === 'queue-answered' || event.type === 'queue-expired') this.queued = Math.max(0, this.queued - 1);
+    if (event.type === 'queue-answered' || event.type === 'queue-expired' || event.type === 'queue-failed') this.queued = Math.max(0, this.queued - 1);
     if (event.type === 'budget-gate' && !event.gate) void this.scheduler?.now();
     for (const listener of this.eventListeners) listener(event);
     this.changed.fire();

@@ -38,6 +38,8 @@ export function eventLogLine(event: ChainEvent): { component: string; level: Log
       return { component: 'queue', level: 'info', text: `answered ${event.id}: ${event.label}` };
     case 'queue-expired':
       return { component: 'queue', level: 'warn', text: `expired ${event.id} (kept aside, not sent): ${event.label}` };
+    case 'queue-failed':
+      return { component: 'queue', level: 'error', text: `set aside ${event.id} (kept in failed/, not sent again): ${event.label}: ${event.reason}` };
     case 'failover-alert':
       return { component: 'failover', level: 'error', text: `${event.failovers} failovers within ${Math.round(event.windowMs / 60_000)} min: a provider may be degraded` };
     case 'cache-hit':

@@ -146,6 +146,44 @@ describe('chain: cold tier', () => {
   });
 });
 
+describe('chain: the queue never blocks on a request no route will take', () => {
+  it('sets aside a queued request every route now refuses for good, and drains the ones behind it', async () => {
+    const { chain, transport, queue, events } = await setup();
+    transport.script('https://p.test', { status: 503 }, { status: 503 });
+    transport.script('https://b.test', { status: 500 }, { status: 500 });
+    const first = await chain.ask(ask('becomes a bad request'), { label: 'first' });
+    const second = await chain.ask(ask('fine later'), { label: 'second' });
+    assert.equal(first.status, 'queued');
+    assert.equal(second.status, 'queued');
+    transport.script('https://p.test', { status: 400, body: 'unsupported' }, { reply: 'second answered' });
+    transport.script('https://b.test', { status: 404, body: 'gone' });
+    const report = await chain.drain();
+    assert.deepEqual(report.failed.map((f) => f.entry.label), ['first']);
+    assert.match(report.failed[0]!.reason, /every route refused it: primary: bad_request, backup: not_found/);
+    assert.deepEqual(report.answered.map((a) => a.label), ['second']);
+    assert.equal(report.remaining, 0);
+    assert.deepEqual(await queue.list(), []);
+    assert.ok(events.some((e) => e.type === 'queue-failed' && e.label === 'first'));
+  });
+
+  it('queues the same request once, and answers a queued request from the cache when it was asked again meanwhile', async () => {
+    const { chain, transport, queue } = await setup({ routes: [PRIMARY] });
+    transport.script('https://p.test', { status: 503 }, { status: 503 });
+    const a = await chain.ask(ask('same question'));
+    const b = await chain.ask(ask('same question'));
+    assert.ok(a.status === 'queued' && b.status === 'queued');
+    assert.equal(a.queueId, b.queueId);
+    assert.equal((await queue.list()).length, 1);
+    transport.script('https://p.test', { reply: 'answered directly' });
+    const direct = await chain.ask(ask('same question'));
+    assert.equal(direct.status === 'answered' && direct.text, 'answered directly');
+    const sentBefore = transport.sent.length;
+    const report = await chain.drain();
+    assert.equal(report.answered.length, 1);
+    assert.equal(transport.sent.length, sentBefore, 'the queued copy was answered from the cache, not sent again');
+  });
+});
+
 describe('chain: cache, sharing and idempotency', () => {
   it('answers the same request again from the cache and says so; noCache asks again', async () => {
     const { chain, transport } = await setup();

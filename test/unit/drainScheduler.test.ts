@@ -13,7 +13,7 @@ describe('drain scheduler (fake clock)', () => {
     let now = 0;
     const scheduler = new DrainScheduler(async (): Promise<DrainReport> => {
       drains.push(now);
-      return waiting === 0 ? { answered: [], expired: [], remaining: 0 } : { answered: [], expired: [], remaining: waiting, stoppedBecause: 'still failing' };
+      return waiting === 0 ? { answered: [], expired: [], failed: [], remaining: 0 } : { answered: [], expired: [], failed: [], remaining: waiting, stoppedBecause: 'still failing' };
     }, async () => waiting, { initialDelayMs: 1_000, maxDelayMs: 4_000 });
     scheduler.kick();
     const tick = async (ms: number) => {
@@ -43,7 +43,7 @@ describe('drain scheduler (fake clock)', () => {
     let calls = 0;
     const scheduler = new DrainScheduler(async () => {
       calls++;
-      return { answered: [], expired: [], remaining: 0 };
+      return { answered: [], expired: [], failed: [], remaining: 0 };
     }, async () => 1);
     await scheduler.now();
     assert.equal(calls, 1);

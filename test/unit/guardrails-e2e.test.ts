@@ -74,6 +74,23 @@ describe('idempotency on the wire', () => {
 });
 
 describe('money budget on the wire', () => {
+  it('charges nothing for tries that never left the machine (connection refused)', async () => {
+    const { config } = parseChainConfig({
+      routes: [{ id: 'refused', tier: 'hot', provider: 'anthropic', model: 'claude-opus-4-1', baseUrl: 'http://127.0.0.1:9', secret: 'FAKE_KEY' }],
+      policy: { retries: 2, initialDelayMs: 1, maxDelayMs: 2 }, budget: { limitUsd: 5 },
+    });
+    const services = await openChain(config, { stateDir: await tempDir(), adapterFor, keyFor: async () => 'test-key' });
+    try {
+      const result = await services.chain.ask(question('nobody listens'));
+      assert.equal(result.status, 'queued');
+      assert.deepEqual(result.attempts.map((a) => a.outcome), ['connection', 'connection', 'connection']);
+      assert.deepEqual(services.ledger.entries(), []);
+      assert.equal(services.ledger.status().spentUsd, 0);
+    } finally {
+      await services.dispose();
+    }
+  });
+
   it('50 concurrent calls: the fake answers only what the limit allows, the rest are queued, zero overshoot', async () => {
     anthropic.reset();
     const { config } = parseChainConfig({ ...routesFile('anthropic', anthropic), budget: { limitUsd: 0.25, pauseAtPercent: 100 } });

@@ -215,6 +215,39 @@ describe('router: circuit breaker (fake clock)', () => {
     assert.equal(second.transport.sentTo('https://a.test').length, 0);
   });
 
+  it('keeps a half-open breaker waiting for a real probe when the budget refuses the route, and skips a route being probed', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    let refuse = false;
+    const transport = new StubTransport();
+    const router = new Router({
+      routes: [HOT_A, WARM], policy: { ...DEFAULT_POLICY, retries: 0, breakerThreshold: 1, halfOpenAfterMs: 1_000 },
+      adapterFor: () => stubAdapter(), keyFor: async (r) => KEYS[r.secret!], transport,
+      spend: {
+        refusal: (route) => (refuse && route.id === 'hot-a' ? 'too dear' : undefined),
+        reserve: () => ({ settle: () => undefined }),
+      },
+    });
+    transport.script('https://a.test', { status: 500 });
+    await router.send(REQUEST);
+    t.mock.timers.tick(1_000);
+    assert.equal(router.routeStatus()[0]!.breaker, 'half-open');
+    refuse = true;
+    const refused = await router.send(REQUEST);
+    assert.deepEqual(refused.attempts.map((a) => [a.route, a.outcome]), [['hot-a', 'over-budget'], ['warm', 'answered']]);
+    assert.equal(router.routeStatus()[0]!.breaker, 'half-open', 'a refusal proves nothing about the route');
+    refuse = false;
+    // While one request probes the half-open route, another fails over instead of waiting.
+    transport.script('https://a.test', { hang: true });
+    const controller = new AbortController();
+    const probe = router.send(REQUEST, { signal: controller.signal });
+    await settle();
+    const other = await router.send(REQUEST);
+    assert.deepEqual(other.attempts.map((a) => [a.route, a.outcome]), [['hot-a', 'breaker-open'], ['warm', 'answered']]);
+    controller.abort();
+    await assert.rejects(probe);
+    assert.notEqual(router.routeStatus()[0]!.breaker, 'closed', 'a cancelled probe does not close the breaker');
+  });
+
   it('can be reset by hand', async () => {
     const { router, transport } = setup([HOT_A, WARM], { retries: 0, breakerThreshold: 1 });
     transport.script('https://a.test', { status: 500 });
