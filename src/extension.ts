@@ -40,7 +40,8 @@ export function activate(context: vscode.ExtensionContext): ContextGatewayApi {
     const assetsDir = vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath;
     const extensionVersion = String(context.extension.packageJSON.version);
     const keys = new KeyStore(context.secrets);
-    const host = new ChainHost(context.globalStorageUri.fsPath, assetsDir, keys, log);
+    // Spend and breakers are the user's, across windows; the queue and cache are this workspace's.
+    const host = new ChainHost(context.globalStorageUri.fsPath, (context.storageUri ?? context.globalStorageUri).fsPath, assetsDir, keys, log);
     const answers = new AnswerDocuments();
     const payloads = new PayloadDocuments();
     const proposals = new Proposals();

@@ -1,10 +1,11 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BudgetConfig } from './budgetConfig';
+import { ChargeJournal, type Charge } from './chargeJournal';
 import type { Usage } from './ir';
 import { costUsd, priceOf } from './prices';
 import type { Route } from './routes';
 import type { SpendGuard, SpendHold } from './spendGuard';
-import { readJsonFile, StateFileWriter } from './stateFiles';
 
 /** Why new requests may not start now. */
 export type BudgetGate = 'manual-pause' | 'budget-paused' | 'budget-exhausted';
@@ -27,31 +28,21 @@ export interface BudgetStatus {
   readonly resumed: boolean;
 }
 
-/** One charge in the ledger: a real cost from usage, or a worst case for a try that may have been billed. */
-export interface LedgerEntry {
-  readonly at: string;
-  readonly route: string;
-  readonly requestId: string;
-  readonly usd: number;
-  /** True when the provider gave no usage and the worst case was charged instead. */
-  readonly estimated: boolean;
-}
+/** One charge in the ledger (see ChargeJournal). */
+export type LedgerEntry = Charge;
 
 export type BudgetEvent =
   | { readonly type: 'budget-threshold'; readonly percent: number; readonly spentUsd: number; readonly limitUsd: number }
   | { readonly type: 'budget-gate'; readonly gate: BudgetGate | undefined };
 
-interface LedgerFile {
-  periodKey: string;
-  spentUsd: number;
+/** What the user decided about holds, shared by every process on the state folder. */
+interface BudgetState {
   /** The period in which the user resumed past the pause threshold. */
   resumedPeriodKey?: string;
   manualPause?: boolean;
-  entries: LedgerEntry[];
 }
 
-const FILE = 'ledger.json';
-const KEEP_ENTRIES = 1000;
+const STATE_FILE = 'budget-state.json';
 /** Input is counted before sending; providers may count a little more. Held with this margin. */
 const INPUT_MARGIN = 1.1;
 const THRESHOLDS = [50, 80, 100];
@@ -68,35 +59,59 @@ function periodKeyOf(period: 'day' | 'month', now: number): string {
  */
 export class Ledger implements SpendGuard {
   private reservedUsd = 0;
-  private readonly writer: StateFileWriter;
   private lastGate: BudgetGate | undefined;
+  private state: BudgetState;
+  private readonly statePath: string;
 
   private constructor(
     private readonly config: BudgetConfig,
-    private state: LedgerFile,
-    path: string,
+    private readonly journal: ChargeJournal,
+    stateDir: string,
     private readonly now: () => number,
     private readonly onEvent: (event: BudgetEvent) => void,
   ) {
-    this.writer = new StateFileWriter(path);
+    this.statePath = join(stateDir, STATE_FILE);
+    this.state = this.readState();
     this.lastGate = this.gate();
   }
 
   static async open(stateDir: string, config: BudgetConfig, options: { now?: () => number; onEvent?: (event: BudgetEvent) => void } = {}): Promise<Ledger> {
-    const now = options.now ?? Date.now;
-    const path = join(stateDir, FILE);
-    const saved = await readJsonFile<LedgerFile>(path);
-    const state: LedgerFile = saved ?? { periodKey: periodKeyOf(config.period, now()), spentUsd: 0, entries: [] };
-    return new Ledger(config, state, path, now, options.onEvent ?? (() => {}));
+    return new Ledger(config, new ChargeJournal(join(stateDir, 'ledger')), stateDir, options.now ?? Date.now, options.onEvent ?? (() => {}));
   }
 
-  /** A new period starts with nothing spent and the pause lifted. */
-  private roll(): void {
-    const key = periodKeyOf(this.config.period, this.now());
-    if (key !== this.state.periodKey) {
-      this.state = { periodKey: key, spentUsd: 0, entries: this.state.entries, manualPause: this.state.manualPause };
-      this.persist();
+  /**
+   * The pause and resume state, as another process may have just set it. Read every time: it is
+   * a few bytes, and two changes within one timestamp tick would fool a modification check.
+   */
+  private readState(): BudgetState {
+    try {
+      this.state = JSON.parse(readFileSync(this.statePath, 'utf8')) as BudgetState;
+    } catch {
+      this.state ??= {};
     }
+    return this.state;
+  }
+
+  private writeState(next: BudgetState): void {
+    this.state = next;
+    const temporary = `${this.statePath}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(next));
+    renameSync(temporary, this.statePath);
+  }
+
+  private get periodKey(): string {
+    return periodKeyOf(this.config.period, this.now());
+  }
+
+  /** Charges of the current period, from every process (a new period starts at zero). */
+  private periodCharges(): readonly Charge[] {
+    const key = this.periodKey;
+    const charges = this.journal.month(key.slice(0, 7));
+    return this.config.period === 'month' ? charges : charges.filter((c) => periodKeyOf('day', Date.parse(c.at)) === key);
+  }
+
+  private get spentUsd(): number {
+    return this.periodCharges().reduce((sum, c) => sum + c.usd, 0);
   }
 
   /** The most a try can cost on a route: counted input (with a margin) and the answer cap. */
@@ -107,19 +122,18 @@ export class Ledger implements SpendGuard {
       return { worst: 0, refused: `no price is known for model "${route.model}"; set inputPricePerMTok and outputPricePerMTok on route "${route.id}" so the budget can hold its cost` };
     }
     const worst = price ? costUsd(price, Math.ceil(inputTokens * INPUT_MARGIN - 1e-9), maxOutputTokens) : 0;
-    if (limit !== undefined && this.state.spentUsd + this.reservedUsd + worst > limit + 1e-12) {
-      return { worst, refused: `its worst case ($${worst.toFixed(4)}) does not fit the ${this.config.period}ly budget: $${this.state.spentUsd.toFixed(4)} spent and $${this.reservedUsd.toFixed(4)} held of $${limit.toFixed(2)}` };
+    const spent = this.spentUsd;
+    if (limit !== undefined && spent + this.reservedUsd + worst > limit + 1e-12) {
+      return { worst, refused: `its worst case ($${worst.toFixed(4)}) does not fit the ${this.config.period}ly budget: $${spent.toFixed(4)} spent and $${this.reservedUsd.toFixed(4)} held of $${limit.toFixed(2)}` };
     }
     return { worst };
   }
 
   refusal(route: Route, inputTokens: number, maxOutputTokens: number): string | undefined {
-    this.roll();
     return this.worstCase(route, inputTokens, maxOutputTokens).refused;
   }
 
   reserve(route: Route, inputTokens: number, maxOutputTokens: number, requestId: string): SpendHold | string {
-    this.roll();
     const { worst, refused } = this.worstCase(route, inputTokens, maxOutputTokens);
     if (refused) return refused;
     const price = priceOf(route);
@@ -138,19 +152,17 @@ export class Ledger implements SpendGuard {
   }
 
   private charge(route: string, requestId: string, usd: number, estimated: boolean): void {
-    const before = this.percentOf(this.state.spentUsd);
-    this.state.spentUsd += usd;
-    this.state.entries.push({ at: new Date(this.now()).toISOString(), route, requestId, usd, estimated });
-    if (this.state.entries.length > KEEP_ENTRIES) this.state.entries.splice(0, this.state.entries.length - KEEP_ENTRIES);
-    const after = this.percentOf(this.state.spentUsd);
+    const before = this.percentOf(this.spentUsd);
+    this.journal.append(this.periodKey.slice(0, 7), { at: new Date(this.now()).toISOString(), route, requestId, usd, estimated });
+    const spent = this.spentUsd;
+    const after = this.percentOf(spent);
     if (before !== undefined && after !== undefined && this.config.limitUsd !== undefined) {
       for (const threshold of THRESHOLDS) {
         if (before < threshold && after >= threshold) {
-          this.onEvent({ type: 'budget-threshold', percent: threshold, spentUsd: this.state.spentUsd, limitUsd: this.config.limitUsd });
+          this.onEvent({ type: 'budget-threshold', percent: threshold, spentUsd: spent, limitUsd: this.config.limitUsd });
         }
       }
     }
-    this.persist();
   }
 
   private percentOf(usd: number): number | undefined {
@@ -161,12 +173,12 @@ export class Ledger implements SpendGuard {
 
   /** Why a new request may not start now, or undefined when it may. */
   gate(): BudgetGate | undefined {
-    this.roll();
-    if (this.state.manualPause) return 'manual-pause';
-    const percent = this.percentOf(this.state.spentUsd + this.reservedUsd);
+    const state = this.readState();
+    if (state.manualPause) return 'manual-pause';
+    const percent = this.percentOf(this.spentUsd + this.reservedUsd);
     if (percent === undefined) return undefined;
     if (percent >= 100) return 'budget-exhausted';
-    if (percent >= this.config.pauseAtPercent && this.state.resumedPeriodKey !== this.state.periodKey) return 'budget-paused';
+    if (percent >= this.config.pauseAtPercent && state.resumedPeriodKey !== this.periodKey) return 'budget-paused';
     return undefined;
   }
 
@@ -180,56 +192,47 @@ export class Ledger implements SpendGuard {
 
   status(): BudgetStatus {
     const gate = this.gate();
-    const percent = this.percentOf(this.state.spentUsd + this.reservedUsd);
+    const spentUsd = this.spentUsd;
+    const percent = this.percentOf(spentUsd + this.reservedUsd);
     return {
       ...(this.config.limitUsd !== undefined ? { limitUsd: this.config.limitUsd } : {}),
       period: this.config.period,
-      periodKey: this.state.periodKey,
-      spentUsd: this.state.spentUsd,
+      periodKey: this.periodKey,
+      spentUsd,
       reservedUsd: this.reservedUsd,
       ...(percent !== undefined ? { percent } : {}),
       pauseAtPercent: this.config.pauseAtPercent,
       ...(gate ? { gate } : {}),
-      resumed: this.state.resumedPeriodKey === this.state.periodKey,
+      resumed: this.readState().resumedPeriodKey === this.periodKey,
     };
   }
 
   /** Lifts a manual pause and the pause threshold for this period. The hard stop at 100% stays. */
   resume(): void {
-    this.roll();
-    this.state.manualPause = false;
-    this.state.resumedPeriodKey = this.state.periodKey;
-    this.persist();
+    this.writeState({ manualPause: false, resumedPeriodKey: this.periodKey });
     this.checkGate();
   }
 
-  /** Holds new requests back (they are queued) until `resume()`. */
+  /** Holds new requests back (they are queued) until `resume()`, in every window. */
   pause(): void {
-    this.state.manualPause = true;
-    this.persist();
+    this.writeState({ ...this.readState(), manualPause: true });
     this.checkGate();
   }
 
-  /** USD charged per route in the current period (from the kept entries). */
+  /** USD charged per route in the current period. */
   spentByRoute(): Record<string, number> {
-    this.roll();
     const out: Record<string, number> = {};
-    for (const e of this.state.entries) {
-      if (periodKeyOf(this.config.period, Date.parse(e.at)) === this.state.periodKey) out[e.route] = (out[e.route] ?? 0) + e.usd;
-    }
+    for (const c of this.periodCharges()) out[c.route] = (out[c.route] ?? 0) + c.usd;
     return out;
   }
 
-  /** The most recent charges, newest last. */
+  /** The charges of the current period, oldest first. */
   entries(): readonly LedgerEntry[] {
-    return this.state.entries;
+    return this.periodCharges();
   }
 
-  private persist(): void {
-    void this.writer.save(`${JSON.stringify(this.state, null, 2)}\n`);
-  }
-
+  /** Charges are written as they happen; kept for callers that wait for state to land. */
   flushed(): Promise<void> {
-    return this.writer.flushed();
+    return Promise.resolve();
   }
 }

@@ -22,8 +22,13 @@ export interface ChainServices {
 }
 
 export interface ChainDeps {
-  /** The state folder: breakers, ledger, cache, queue and answers live here. */
+  /** The state folder: breakers and the ledger (the user's money, across workspaces) live here. */
   readonly stateDir: string;
+  /**
+   * Where the queue, its answers and the cache live, when not in the state folder: they hold
+   * this workspace's code, so another workspace's window must not send or show them.
+   */
+  readonly workspaceStateDir?: string;
   readonly adapterFor: (kind: ProviderKind) => ProviderAdapter;
   readonly keyFor: (route: Route) => Promise<string | undefined>;
   readonly countTokens?: (text: string, route: Route) => number;
@@ -62,8 +67,8 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
       forward(event);
     },
   });
-  const queue = await ColdQueue.open(deps.stateDir, { maxAgeMs: config.queueMaxAgeMs, ...(deps.now ? { now: deps.now } : {}) });
-  const cache = await AnswerCache.open(deps.stateDir, { ttlMs: config.cacheTtlMs, ...(deps.now ? { now: deps.now } : {}) });
+  const queue = await ColdQueue.open(deps.workspaceStateDir ?? deps.stateDir, { maxAgeMs: config.queueMaxAgeMs, ...(deps.now ? { now: deps.now } : {}) });
+  const cache = await AnswerCache.open(deps.workspaceStateDir ?? deps.stateDir, { ttlMs: config.cacheTtlMs, ...(deps.now ? { now: deps.now } : {}) });
   chain = new Chain({
     router, queue, ledger, cache,
     ...(config.webhookUrl ? { notifier: new Notifier(config.webhookUrl, log) } : {}),

@@ -39,6 +39,8 @@ export class ChainHost implements vscode.Disposable {
 
   constructor(
     private readonly stateDir: string,
+    /** This workspace's own folder: its queue and cache hold its code. */
+    private readonly workspaceStateDir: string,
     private readonly assetsDir: string,
     private readonly keys: KeyStore,
     private readonly log: Log,
@@ -76,6 +78,7 @@ export class ChainHost implements vscode.Disposable {
     const settings = this.current;
     const services = await openChain(settings.chain, {
       stateDir: this.stateDir,
+      workspaceStateDir: this.workspaceStateDir,
       adapterFor,
       keyFor: (route) => this.keys.keyFor(route),
       countTokens: lazyRouteTokenCounter(this.assetsDir, settings.chain.routes, settings.context.safetyFactor),

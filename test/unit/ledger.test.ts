@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseBudget } from '../../src/gateway/budgetConfig';
@@ -123,11 +123,37 @@ describe('ledger', () => {
     const first = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
     (first.reserve(ROUTE, 0, 420_000, 'a') as SpendHold).settle({ inputTokens: 0, outputTokens: 420_000 }, true);
     first.pause();
-    await first.flushed();
-    const saved = JSON.parse(await readFile(join(dir, 'ledger.json'), 'utf8'));
-    assert.equal(saved.manualPause, true);
+    const journal = await readFile(join(dir, 'ledger', `charges-${new Date().toISOString().slice(0, 7)}.jsonl`), 'utf8');
+    assert.equal(journal.trim().split('\n').length, 1);
+    assert.equal(JSON.parse(await readFile(join(dir, 'budget-state.json'), 'utf8')).manualPause, true);
     const second = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
     assert.ok(Math.abs(second.status().spentUsd - 0.84) < 1e-9);
     assert.equal(second.gate(), 'manual-pause');
   });
+
+  it('shares spend and pauses between processes on one state folder (two windows, a CLI run)', async () => {
+    const dir = await tempDir();
+    const windowA = await Ledger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
+    const windowB = await Ledger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
+    (windowA.reserve(ROUTE, 0, 200_000, 'a') as SpendHold).settle({ inputTokens: 0, outputTokens: 200_000 }, true); // $0.40
+    assert.ok(Math.abs(windowB.status().spentUsd - 0.4) < 1e-9, 'B sees what A spent');
+    assert.match(String(windowB.reserve(ROUTE, 0, 100_000, 'b')), /does not fit/, 'so B cannot spend past the shared limit');
+    windowB.pause();
+    assert.equal(windowA.gate(), 'manual-pause', 'A sees the pause B set');
+    windowA.resume();
+    assert.equal(windowB.gate(), undefined);
+  });
+
+  it('skips a torn last line of the journal and keeps later charges', async () => {
+    const dir = await tempDir();
+    const ledger = await Ledger.open(dir, { period: 'month', pauseAtPercent: 80 });
+    const month = new Date().toISOString().slice(0, 7);
+    await mkdir(join(dir, 'ledger'), { recursive: true });
+    await writeFile(join(dir, 'ledger', `charges-${month}.jsonl`), '{"at":"2026-11-01T00:00:00Z","route":"r","requestId":"x","usd":0.1,"estimated":false}\n{"at":"2026-11-01T00:0');
+    (ledger.reserve(ROUTE, 0, 100_000, 'next') as SpendHold).settle({ inputTokens: 0, outputTokens: 100_000 }, true); // $0.20
+    const fresh = await Ledger.open(dir, { period: 'month', pauseAtPercent: 80 });
+    assert.deepEqual(fresh.entries().map((e) => e.requestId), ['x', 'next']);
+    assert.ok(Math.abs(fresh.status().spentUsd - 0.3) < 1e-9);
+  });
+
 });
