@@ -17,6 +17,9 @@ import { StatusBar } from './vscode/statusBar';
 import { showStatus } from './vscode/statusCommand';
 import type { TargetArgs } from './vscode/symbolTarget';
 
+/** What deactivate waits for: state written to disk before the host goes. */
+let shutdown: (() => Promise<void>) | undefined;
+
 /** How long after activation the token counter is built in the background. */
 const WARM_UP_DELAY_MS = 3_000;
 
@@ -47,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): ContextGatewayApi {
     const proposals = new Proposals();
     const statusBar = new StatusBar(host);
     context.subscriptions.push(keys, host, answers, payloads, proposals, statusBar);
+    shutdown = () => host.close();
 
     // One engine for the session: it caches parsed files and counts, and frees its trees on dispose.
     let engine: ContextEngine | undefined;
@@ -125,6 +129,7 @@ export function activate(context: vscode.ExtensionContext): ContextGatewayApi {
   }
 }
 
-export function deactivate(): void {
-  // Everything is released through context.subscriptions.
+/** Waits for the chain's state to be written; everything else goes with context.subscriptions. */
+export function deactivate(): Promise<void> | undefined {
+  return shutdown?.();
 }

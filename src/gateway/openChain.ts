@@ -19,6 +19,12 @@ export interface ChainServices {
   readonly cache: AnswerCache;
   /** Waits for state files to be written, then closes connections. */
   dispose(): Promise<void>;
+  /**
+   * Replaced by a new chain (settings changed): saves the breakers now and stops saving them, so
+   * calls still running on this chain finish here without overwriting the new chain's state;
+   * connections close after `graceMs`.
+   */
+  retire(graceMs: number): Promise<void>;
 }
 
 export interface ChainDeps {
@@ -49,6 +55,7 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
     return {};
   });
   let chain: Chain | undefined;
+  let retired = false;
   const pending: Array<Parameters<Chain['handle']>[0]> = [];
   const forward = (event: Parameters<Chain['handle']>[0]) => (chain ? chain.handle(event) : pending.push(event));
   const ledger = await Ledger.open(deps.stateDir, config.budget, { ...(deps.now ? { now: deps.now } : {}), onEvent: forward });
@@ -63,7 +70,7 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
     spend: ledger,
     onEvent: (event) => {
       // Saved on every change, so an open breaker survives a reload or the next CLI run.
-      if (event.type === 'breaker') void breakers.save(router.breakerStates()).catch((e: unknown) => log(`breaker states not saved: ${String(e)}`));
+      if (event.type === 'breaker' && !retired) void breakers.save(router.breakerStates()).catch((e: unknown) => log(`breaker states not saved: ${String(e)}`));
       forward(event);
     },
   });
@@ -82,6 +89,12 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
       await breakers.save(router.breakerStates()).catch(() => undefined);
       await Promise.all([ledger.flushed(), cache.flushed()]);
       await router.dispose();
+    },
+    retire: async (graceMs) => {
+      await breakers.save(router.breakerStates()).catch(() => undefined);
+      retired = true;
+      const timer = setTimeout(() => void cache.flushed().then(() => router.dispose()).catch(() => undefined), graceMs);
+      timer.unref?.();
     },
   };
 }

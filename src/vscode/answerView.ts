@@ -12,6 +12,7 @@ export class AnswerDocuments implements vscode.TextDocumentContentProvider, vsco
   readonly onDidChange = this.changed.event;
   private readonly registration: vscode.Disposable;
   private readonly opened: vscode.Disposable;
+  private readonly closed: vscode.Disposable;
   private counter = 0;
   private readonly pending = new Map<string, NodeJS.Timeout>();
 
@@ -23,6 +24,10 @@ export class AnswerDocuments implements vscode.TextDocumentContentProvider, vsco
       if (document.uri.scheme !== ANSWER_SCHEME) return;
       const current = this.texts.get(document.uri.toString());
       if (current !== undefined && current !== document.getText()) this.changed.fire(document.uri);
+    });
+    // An answer nobody shows any more is not kept for the whole session.
+    this.closed = vscode.workspace.onDidCloseTextDocument((document) => {
+      if (document.uri.scheme === ANSWER_SCHEME && !this.pending.has(document.uri.toString())) this.texts.delete(document.uri.toString());
     });
   }
 
@@ -69,6 +74,7 @@ export class AnswerDocuments implements vscode.TextDocumentContentProvider, vsco
     for (const timer of this.pending.values()) clearTimeout(timer);
     this.registration.dispose();
     this.opened.dispose();
+    this.closed.dispose();
     this.changed.dispose();
   }
 }

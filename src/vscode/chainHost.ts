@@ -34,6 +34,8 @@ export class ChainHost implements vscode.Disposable {
   private queued = 0;
   private readonly disposables: vscode.Disposable[] = [];
   private reported = '';
+  /** Reloads run one after another, and chain() waits for the one under way. */
+  private reloading: Promise<void> = Promise.resolve();
   /** Restricted keys an untrusted workspace tries to set (VS Code hides their values from us). */
   private ignoredFiles: string[] = [];
 
@@ -68,10 +70,12 @@ export class ChainHost implements vscode.Disposable {
     return new vscode.Disposable(() => this.eventListeners.delete(listener));
   }
 
-  /** The running chain, built on first use. */
+  /** The running chain, built on first use; after a settings change, the new one. */
   chain(): Promise<ChainServices> {
-    this.services ??= this.build();
-    return this.services;
+    return this.reloading.then(() => {
+      this.services ??= this.build();
+      return this.services;
+    });
   }
 
   private async build(): Promise<ChainServices> {
@@ -95,18 +99,29 @@ export class ChainHost implements vscode.Disposable {
     return services;
   }
 
-  /** Settings changed: report problems once, and rebuild the chain with the new ones. */
-  private async reload(): Promise<void> {
-    this.current = readWorkspaceSettings();
-    this.report();
-    void this.checkWorkspaceFiles();
-    const old = this.services;
-    this.services = undefined;
-    this.scheduler?.dispose();
-    this.scheduler = undefined;
-    if (old) await (await old.catch(() => undefined))?.dispose();
-    if (old) this.services = this.build();
-    this.changed.fire();
+  /**
+   * Settings changed: report problems once, and replace the chain. The new chain is built before
+   * anyone can ask again; calls still running on the old one finish there (its connections close
+   * after a grace period) instead of failing on closed connections.
+   */
+  private reload(): Promise<void> {
+    this.reloading = this.reloading.then(async () => {
+      this.current = readWorkspaceSettings();
+      this.report();
+      void this.checkWorkspaceFiles();
+      const old = this.services;
+      this.services = undefined;
+      this.scheduler?.dispose();
+      this.scheduler = undefined;
+      if (old) {
+        const retiring = await old.catch(() => undefined);
+        await retiring?.retire(this.current.chain.policy.timeoutMs + 10_000);
+        this.services = this.build();
+        await this.services.catch(() => undefined);
+      }
+      this.changed.fire();
+    });
+    return this.reloading;
   }
 
   private async checkWorkspaceFiles(): Promise<void> {
@@ -226,10 +241,17 @@ export class ChainHost implements vscode.Disposable {
     };
   }
 
-  dispose(): void {
+  /** Stops the chain and waits for its state (breakers, cache) to be written. */
+  async close(): Promise<void> {
     this.scheduler?.dispose();
+    await this.reloading.catch(() => undefined);
+    await this.services?.then((s) => s.dispose()).catch(() => undefined);
+    this.services = undefined;
+  }
+
+  dispose(): void {
+    void this.close();
     for (const d of this.disposables) d.dispose();
     this.changed.dispose();
-    void this.services?.then((s) => s.dispose()).catch(() => undefined);
   }
 }

@@ -14,7 +14,8 @@ export type Inspect = (key: string) => InspectedSetting | undefined;
 
 /**
  * Settings that redirect traffic or spend money. An untrusted workspace's own values for them
- * are ignored (a cloned repository must not send your key or your code to its server); the same
+ * are ignored (a cloned repository must not send your key or your code to its server, nor make
+ * one question cost a hundred calls: prompts, turn and retry counts are here for that); the same
  * keys are declared in package.json's `restrictedConfigurations`.
  */
 export const RESTRICTED_SETTINGS = [
@@ -23,6 +24,15 @@ export const RESTRICTED_SETTINGS = [
   'budget.period',
   'budget.pauseAtPercent',
   'notifications.webhookUrl',
+  'tasks.explain',
+  'tasks.bugs',
+  'tasks.tests',
+  'tasks.refactor',
+  'tasks.custom',
+  'agent.maxTurns',
+  'agent.maxToolCalls',
+  'policy.retries',
+  'policy.maxConcurrent',
 ] as const;
 
 const POLICY_KEYS = ['timeoutMs', 'firstByteTimeoutMs', 'idleTimeoutMs', 'retries', 'initialDelayMs', 'maxDelayMs', 'retryAfterThresholdMs', 'breakerThreshold', 'halfOpenAfterMs', 'maxConcurrent', 'maxQueued'];
