@@ -21,7 +21,7 @@ Commands:
       pyproject.toml or .contextignore.
 
   deny-list [--root <dir>] [--exclude <glob>]... [--check <file>]... [--json]
-      The effective deny-list (defaults, settings globs, .contextignore) with where
+      The effective deny-list (defaults, .contextignore, settings globs) with where
       each pattern comes from; --check says whether a file may be sent, and which
       pattern denies it.
 

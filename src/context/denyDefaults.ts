@@ -17,7 +17,7 @@ export const DEFAULT_NOISE_PATTERNS: readonly string[] = [
   '*.spec.*', '*.test.*',
 ];
 
-/** Secret files: always denied, whatever a later pattern says. */
+/** Secret files: always denied, whatever a later pattern says, and matched without regard to case. */
 export const DEFAULT_SECRET_PATTERNS: readonly string[] = [
   '.env*', '*.env', '.envrc',
   '*.pem', '*.key', '*.p12', '*.pfx', '*.jks', '*.keystore', '*.p8', '*.ppk', '*.asc', '*.gpg',
@@ -25,4 +25,6 @@ export const DEFAULT_SECRET_PATTERNS: readonly string[] = [
   '.npmrc', '.yarnrc.yml', '.pypirc', '.netrc', '_netrc', '.git-credentials', '.htpasswd', '.pgpass', '.my.cnf',
   'credentials', 'credentials.json', '*credentials*.json', 'client_secret*.json', 'service-account*.json', '*serviceaccount*.json',
   'secrets.json', 'secrets.yml', 'secrets.yaml', '*.secret', '*.secrets', 'terraform.tfstate*', '*.tfvars',
+  // Code files that hold secrets by convention (the engine reads code, so these matter most).
+  'secrets.*', '*.secrets.*', 'credentials.*', '*_credentials.*', 'local_settings.py', '*_local_settings.py', 'settings_local.py',
 ];

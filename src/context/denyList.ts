@@ -78,7 +78,9 @@ export class DenyList {
     this.secretRules = defaults(DEFAULT_SECRET_PATTERNS, true);
     const fromSettings = userGlobs.flatMap((g, index) => parseDenyRule(g, { kind: 'settings', index }) ?? []);
     const fromFile = contextignore.split('\n').flatMap((line, i) => parseDenyRule(line, { kind: 'contextignore', line: i + 1 }) ?? []);
-    this.rules = [...defaults(DEFAULT_NOISE_PATTERNS, false), ...fromSettings, ...fromFile];
+    // The user's settings come last: a repository's .contextignore cannot re-include what the
+    // user excluded (last match wins).
+    this.rules = [...defaults(DEFAULT_NOISE_PATTERNS, false), ...fromFile, ...fromSettings];
   }
 
   /** Reads `<root>/.contextignore` (absent is fine) and builds the list. */

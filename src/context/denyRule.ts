@@ -54,7 +54,9 @@ export function parseDenyRule(line: string, source: DenySource): DenyRule | unde
   const anchored = body.includes('/');
   const glob = anchored ? body.replace(/^\/+/, '') : `**/${body}`;
   // dot: patterns like `*.pem` must match `.hidden.pem`; nonegate/nocomment: handled above.
-  const matcher = new Minimatch(glob, { dot: true, nonegate: true, nocomment: true, optimizationLevel: 2 });
+  // Secret files are matched without case: `server.PEM` and `ID_RSA` are the same secrets.
+  const nocase = source.kind === 'default' && source.secret;
+  const matcher = new Minimatch(glob, { dot: true, nonegate: true, nocomment: true, optimizationLevel: 2, nocase });
   return {
     pattern: line.trim().replace(/^!/, ''),
     negate,

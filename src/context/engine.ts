@@ -77,7 +77,7 @@ export class ContextEngine {
     ]);
   }
 
-  /** The effective deny-list of a workspace: defaults, settings, then .contextignore (re-read when it changes). */
+  /** The effective deny-list of a workspace: defaults, .contextignore (re-read when it changes), then the user's globs. */
   async denyList(root: string, userGlobs: readonly string[] = []): Promise<DenyList> {
     const absoluteRoot = resolve(root);
     const contextignore = await this.read(resolve(absoluteRoot, '.contextignore')).catch(() => '');

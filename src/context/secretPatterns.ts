@@ -9,8 +9,12 @@ export type SecretKind =
   | 'google-api-key'
   | 'slack-token'
   | 'slack-webhook'
+  | 'stripe-key'
+  | 'huggingface-token'
+  | 'bearer-token'
   | 'jwt'
   | 'connection-password'
+  | 'connection-string-key'
   | 'assigned-secret';
 
 /** A pattern (flag `d`, for group offsets) and which capture group is the secret (0: all of it). */
@@ -41,14 +45,22 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   { kind: 'google-api-key', group: 0, regex: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/dg },
   { kind: 'slack-webhook', group: 0, regex: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9]+\/[A-Za-z0-9]+\/[A-Za-z0-9]+/dg },
   { kind: 'slack-token', group: 0, regex: /\bxox[abposr]-[A-Za-z0-9-]{10,}/dg },
+  { kind: 'stripe-key', group: 0, regex: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/dg },
+  { kind: 'huggingface-token', group: 0, regex: /\bhf_[A-Za-z0-9]{30,}\b/dg },
   { kind: 'jwt', group: 0, regex: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/dg },
+  // Authorization: Bearer <token>: the token goes.
+  { kind: 'bearer-token', group: 1, regex: /\bBearer\s+([A-Za-z0-9._~+/-]{20,}=*)/dg, accept: (v) => /[0-9]/.test(v) && /[A-Za-z]/.test(v) },
+  // Password=...; AccountKey=...; in ADO.NET, Azure and ODBC connection strings.
+  // Only inside a `key=value;key=value` string: after a `;` or a quote, before a `;` or a quote.
+  { kind: 'connection-string-key', group: 2, regex: /(?<=[;"'`])\s*(Password|Pwd|AccountKey|SharedAccessKey|SharedAccessSignature)=([^;"'`\s]{4,})(?=[;"'`])/dgi, accept: (v) => !/^(\$\{|\{\{|<|%)/.test(v) },
   // scheme://user:password@host: only the password goes.
   { kind: 'connection-password', group: 2, regex: /\b([a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@'"`]+:)([^\s@/'"`]{3,})@/dgi, accept: (v) => !/^(\$\{|\{\{|<|%)/.test(v) },
   // password = "...", apiKey: '...', "client_secret": "...": the name stays, the value goes.
   {
     kind: 'assigned-secret',
     group: 3,
-    regex: /\b([A-Za-z0-9_]*(?:password|passwd|passphrase|pwd|secret|token|api_?key|apikey|access_?key|private_?key|auth_?key|credentials?)[A-Za-z0-9_]*)["']?\s*(?::=|=>|:|=)\s*(["'`])([^"'`\r\n]{4,200})\2/dgi,
+    // A fallback after `||` or `??` (`password: process.env.X || "Winter2024"`) is a value too.
+    regex: /\b([A-Za-z0-9_]*(?:password|passwd|passphrase|pwd|secret|token|api_?key|apikey|access_?key|private_?key|auth_?key|credentials?)[A-Za-z0-9_]*)["']?\s*(?::=|=>|:|=)\s*(?:[\w.$\[\]'"]+\s*(?:\|\||\?\?|\bor\b)\s*)?(["'`])([^"'`\r\n]{4,200})\2/dgi,
     accept: looksLikeCredential,
   },
 ];

@@ -83,7 +83,10 @@ export function readSettings(inspect: Inspect, trusted: boolean): SettingsRead {
     notifications: section('notifications', ['webhookUrl']),
     alerts: section('alerts', ['maxFailovers', 'windowMinutes']),
   };
-  const exclude = get('context.exclude');
+  // Excludes add up: the workspace's globs extend the user's, never replace them.
+  const excludeSetting = inspect('context.exclude');
+  const exclude = [excludeSetting?.globalValue, excludeSetting?.workspaceValue, excludeSetting?.workspaceFolderValue]
+    .flatMap((v) => (Array.isArray(v) ? v : []));
   const maxTokens = get('context.maxTokens');
   const safetyFactor = get('context.safetyFactor');
   return {

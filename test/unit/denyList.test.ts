@@ -54,9 +54,27 @@ describe('deny-list defaults', () => {
 
 describe('deny-list patterns follow .gitignore', () => {
   it('lets the last match win and re-includes with !', () => {
-    const list = new DenyList('/ws', ['*.generated.ts'], '!keep.generated.ts\n');
+    const list = new DenyList('/ws', [], '*.generated.ts\n!keep.generated.ts\n');
     assert.equal(denied(list, 'src/api.generated.ts'), '*.generated.ts');
     assert.equal(list.check('src/keep.generated.ts'), undefined);
+    const mine = new DenyList('/ws', ['*.generated.ts', '!keep.generated.ts'], '');
+    assert.equal(mine.check('src/keep.generated.ts'), undefined);
+  });
+
+  it('applies the user\'s settings after .contextignore: a repository cannot re-include what the user excluded', () => {
+    const list = new DenyList('/ws', ['src/private/'], '!src/private/\n!src/vendor.min.js\n');
+    assert.equal(denied(list, 'src/private/plan.ts'), 'src/private/');
+    // The file may still re-include noise the defaults exclude.
+    assert.equal(denied(new DenyList('/ws', [], ''), 'src/vendor.min.js'), '*.min.js');
+    assert.equal(list.check('src/vendor.min.js'), undefined);
+  });
+
+  it('matches secret files whatever their case, and code files that hold secrets by convention', () => {
+    const list = new DenyList('/ws', [], '!*\n');
+    for (const file of ['server.PEM', 'keys/ID_RSA', '.Env.local.js', 'secrets.py', 'config/credentials.ts', 'app/aws_credentials.py', 'settings/local_settings.py']) {
+      assert.ok(list.check(file), `${file} should be denied`);
+    }
+    assert.equal(list.check('src/secretary.ts'), undefined);
   });
 
   it('anchors patterns with a slash to the root and lets others match at any depth', () => {

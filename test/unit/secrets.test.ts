@@ -58,6 +58,31 @@ describe('secret scan of payload text', () => {
     assert.equal(JSON.stringify(redactions).includes(fake.password), false);
   });
 
+  it('redacts Stripe and Hugging Face keys, bearer tokens, connection-string keys, and a secret after || or ??', () => {
+    const stripe = ['sk', '_live_', 'FakeStripe0123456789'].join('');
+    const hf = ['hf', '_', 'FakeHuggingFace0123456789abcdef'].join('');
+    const bearer = ['Fake', 'Bearer', 'Token', '0123456789abcdef'].join('');
+    const accountKey = ['Fake', 'Account', 'Key0123456789=='].join('');
+    const dbPass = ['Fake', 'Db', 'Pass9'].join('');
+    const fallback = ['Winter', '2024', '-fake'].join('');
+    const text = [
+      `const stripe = new Stripe("${stripe}");`,
+      `login("${hf}")`,
+      `headers: { Authorization: "Bearer ${bearer}" },`,
+      `conn = "DefaultEndpointsProtocol=https;AccountName=fake;AccountKey=${accountKey};EndpointSuffix=core.windows.net"`,
+      `const ado = 'Server=db;Database=app;User Id=app;Password=${dbPass};';`,
+      `password: process.env.DB_PASSWORD || "${fallback}",`,
+      'password = getpass()',
+    ].join('\n');
+    const { text: out, redactions } = redactSecrets(text);
+    for (const value of [stripe, hf, bearer, accountKey, dbPass, fallback]) assert.ok(!out.includes(value), `leaked ${value.slice(0, 6)}…`);
+    assert.deepEqual(redactions.map((r) => [r.kind, r.line]), [
+      ['stripe-key', 1], ['huggingface-token', 2], ['bearer-token', 3], ['connection-string-key', 4], ['connection-string-key', 5], ['assigned-secret', 6],
+    ]);
+    assert.match(out, /password: process\.env\.DB_PASSWORD \|\| "\[REDACTED:assigned-secret\]"/);
+    assert.match(out, /^password = getpass\(\)$/m);
+  });
+
   it('leaves code that only mentions secrets alone', () => {
     const code = [
       'const tokenType = "identifier";', 'password = getpass()', 'const secretName = process.env.SECRET_NAME;',
