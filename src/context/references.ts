@@ -16,8 +16,6 @@ function addMember(members: Map<string, Set<string>>, object: string, member: st
   else members.set(object, new Set([member]));
 }
 
-const BOUND_NAMES = ['identifier', 'shorthand_property_identifier_pattern'];
-
 /** Identifiers a binding position introduces: `a`, `{ a, b: c }`, `[a, ...b]`, `a = default` (not the default). */
 function bound(node: Node | null, into: Set<string>): void {
   if (!node) return;

@@ -2,16 +2,16 @@
 // kind, ends in the failure kind the taxonomy decides (a minimal transport stands in for the
 // router's: network errors are `connection`, a headers timeout is `timeout`, the rest is the adapter's).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { adapterFor } from '../../src/gateway/adapters';
 import { responseFromEvents } from '../../src/gateway/answer';
 import { isProviderError, type FailureKind } from '../../src/gateway/failures';
 import type { ChatRequest } from '../../src/gateway/ir';
 import { PROVIDER_KINDS, type ProviderKind } from '../../src/gateway/routes';
 import type { StreamEvent } from '../../src/gateway/stream';
-import { HTTP_FAILURES, startFakeProvider, type FakeProvider, type FakeStep } from '../fakes';
+import { HTTP_FAILURES, type FakeProvider, type FakeStep } from '../fakes';
 import { routeFor } from './conversation';
-import { newAgent, send } from './httpClient';
+import { fakesOfEveryKind, send } from './httpClient';
 
 const ASK: ChatRequest = { messages: [{ role: 'user', parts: [{ type: 'text', text: 'Weather in Paris?' }] }], tools: [{ name: 'get_weather', description: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }] };
 const REPLY: FakeStep['reply'] = { text: 'Let me check the weather.', toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] };
@@ -23,15 +23,7 @@ interface Outcome {
 }
 
 describe('adapters over HTTP against the fake providers', () => {
-  const agent = newAgent();
-  const fakes = new Map<ProviderKind, FakeProvider>();
-  before(async () => {
-    for (const kind of PROVIDER_KINDS) fakes.set(kind, await startFakeProvider(kind));
-  });
-  after(async () => {
-    await Promise.all([...fakes.values()].map((f) => f.close()));
-    await agent.close();
-  });
+  const { agent, fakes } = fakesOfEveryKind();
 
   /** One attempt as the router's transport would make it. */
   async function attempt(kind: ProviderKind, step: FakeStep, stream: boolean): Promise<Outcome> {

@@ -3,15 +3,15 @@
 // each target and accepted by that target's strict checks; then relayed through all four fakes
 // over HTTP.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { adapterFor } from '../../src/gateway/adapters';
 import { AnswerBuilder, responseFromEvents } from '../../src/gateway/answer';
 import { toolCallsOf, type ChatRequest, type ChatResponse, type Message, type ToolDefinition } from '../../src/gateway/ir';
-import { PROVIDER_KINDS, type ProviderKind, type Route } from '../../src/gateway/routes';
-import { dialectFor, isRejection, startFakeProvider, type FakeProvider, type FakeReply } from '../fakes';
+import type { ProviderKind, Route } from '../../src/gateway/routes';
+import { dialectFor, isRejection, type FakeProvider, type FakeReply } from '../fakes';
 import { routeFor } from './conversation';
 import { fixture } from './fixtureFiles';
-import { newAgent, send } from './httpClient';
+import { fakesOfEveryKind, send } from './httpClient';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -105,15 +105,7 @@ describe('tool-call conversations across providers', () => {
 });
 
 describe('a conversation relayed through every provider over HTTP', () => {
-  const agent = newAgent();
-  const fakes = new Map<ProviderKind, FakeProvider>();
-  before(async () => {
-    for (const kind of PROVIDER_KINDS) fakes.set(kind, await startFakeProvider(kind));
-  });
-  after(async () => {
-    await Promise.all([...fakes.values()].map((f) => f.close()));
-    await agent.close();
-  });
+  const { agent, fakes } = fakesOfEveryKind();
 
   async function hop(route: Route, messages: readonly Message[], reply: FakeReply, stream: boolean): Promise<ChatResponse> {
     const fake = fakes.get(route.provider) as FakeProvider;

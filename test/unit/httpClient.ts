@@ -1,6 +1,9 @@
 // A plain undici client for tests: what came back on the wire, including the bytes that arrived
 // before a connection failed.
+import { after, before } from 'node:test';
 import { Agent, request } from 'undici';
+import { PROVIDER_KINDS, type ProviderKind } from '../../src/gateway/routes';
+import { startFakeProvider, type FakeProvider } from '../fakes/index';
 
 export interface Exchange {
   readonly status?: number;
@@ -54,4 +57,21 @@ export async function send(agent: Agent, url: string, options: SendOptions = {})
 /** A connection pool per test file, closed at the end so the process can exit. */
 export function newAgent(): Agent {
   return new Agent({ keepAliveTimeout: 1000 });
+}
+
+/**
+ * A fake provider of every kind and a client pool for the enclosing suite, started before its
+ * tests and closed after them.
+ */
+export function fakesOfEveryKind(): { readonly agent: Agent; readonly fakes: Map<ProviderKind, FakeProvider> } {
+  const agent = newAgent();
+  const fakes = new Map<ProviderKind, FakeProvider>();
+  before(async () => {
+    for (const kind of PROVIDER_KINDS) fakes.set(kind, await startFakeProvider(kind));
+  });
+  after(async () => {
+    await Promise.all([...fakes.values()].map((f) => f.close()));
+    await agent.close();
+  });
+  return { agent, fakes };
 }
