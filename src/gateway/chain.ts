@@ -219,10 +219,15 @@ export class Chain {
   }
 
   private async enqueue(request: ChatRequest, headerKey: string, label: string, reason: QueueReason, attempts: readonly Attempt[], why: string): Promise<ChainResult> {
-    const entry = await this.options.queue.add({ reason, request, idempotencyKey: headerKey, requestKey: idempotencyKey(request), label, attempts });
-    this.emit({ type: 'queued', id: entry.id, label, reason });
-    if (reason === 'all-routes-failed' || reason === 'over-budget') {
-      void this.options.notifier?.notify({ kind: 'chain-cold', queueId: entry.id, label, reason: why });
+    const requestKey = idempotencyKey(request);
+    // Asked again while waiting: the same entry answers both, and nobody is told twice.
+    const waiting = await this.options.queue.find(requestKey);
+    const entry = waiting ?? await this.options.queue.add({ reason, request, idempotencyKey: headerKey, requestKey, label, attempts });
+    if (!waiting) {
+      this.emit({ type: 'queued', id: entry.id, label, reason });
+      if (reason === 'all-routes-failed' || reason === 'over-budget') {
+        void this.options.notifier?.notify({ kind: 'chain-cold', queueId: entry.id, label, reason: why });
+      }
     }
     return { status: 'queued', queueId: entry.id, reason, attempts, message: `Queued as ${entry.id}: ${why}. It will be sent when a route recovers${reason.startsWith('budget') || reason === 'manual-pause' ? ' and requests are resumed' : ''}.` };
   }

@@ -88,12 +88,15 @@ export class ColdQueue {
     return queue;
   }
 
+  /** The waiting request with this content key, if any. */
+  async find(requestKey: string): Promise<QueuedRequest | undefined> {
+    return (await this.list()).find((e) => e.requestKey === requestKey);
+  }
+
   /** Queues a request; one already waiting with the same content key is returned instead. */
   async add(entry: Omit<QueuedRequest, 'id' | 'seq' | 'createdAt'>): Promise<QueuedRequest> {
-    if (entry.requestKey) {
-      const same = (await this.list()).find((e) => e.requestKey === entry.requestKey);
-      if (same) return same;
-    }
+    const same = entry.requestKey ? await this.find(entry.requestKey) : undefined;
+    if (same) return same;
     const queued: QueuedRequest = {
       ...entry,
       id: `q-${this.now().toString(36)}-${randomBytes(4).toString('hex')}`,

@@ -161,13 +161,18 @@ export class ChainHost implements vscode.Disposable {
     if (line) this.log.for(line.component)[line.level](line.text);
     if (event.type === 'route-started') this.activeRoute = { id: event.route, tier: event.tier };
     if (event.type === 'breaker' && event.state === 'closed') void this.scheduler?.now();
-    if (event.type === 'queued') {
-      this.queued++;
-      this.scheduler?.kick();
-    }
-    if (event.type === 'queue-answered' || event.type === 'queue-expired' || event.type === 'queue-failed') this.queued = Math.max(0, this.queued - 1);
+    if (event.type === 'queued') this.scheduler?.kick();
+    // Counted from the queue itself, not from events: a request queued twice is one entry.
+    if (event.type === 'queued' || event.type === 'queue-answered' || event.type === 'queue-expired' || event.type === 'queue-failed') void this.countQueued();
     if (event.type === 'budget-gate' && !event.gate) void this.scheduler?.now();
     for (const listener of this.eventListeners) listener(event);
+    this.changed.fire();
+  }
+
+  private async countQueued(): Promise<void> {
+    const services = await this.services?.catch(() => undefined);
+    if (!services) return;
+    this.queued = (await services.queue.list().catch(() => [])).length;
     this.changed.fire();
   }
 
@@ -196,7 +201,7 @@ export class ChainHost implements vscode.Disposable {
   async drain(): Promise<DrainReport> {
     const services = await this.chain();
     const report = await this.track(services.chain.drain());
-    this.queued = (await services.queue.list()).length;
+    await this.countQueued();
     if (report.remaining === 0) this.lastQueued = false;
     this.changed.fire();
     return report;

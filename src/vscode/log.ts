@@ -37,23 +37,18 @@ export class Log implements vscode.Disposable {
 
   for(component: string): ComponentLog {
     const tag = `[${component}] `;
+    const kept = (level: 'debug' | 'info' | 'warn' | 'error') => (m: string) => {
+      this.keep(level, tag + m);
+      this.channel[level](tag + m);
+    };
+    const error = kept('error');
     return {
       trace: (m) => this.channel.trace(tag + m),
-      debug: (m) => {
-        this.keep('debug', tag + m);
-        this.channel.debug(tag + m);
-      },
-      info: (m) => {
-        this.keep('info', tag + m);
-        this.channel.info(tag + m);
-      },
-      warn: (m) => {
-        this.keep('warn', tag + m);
-        this.channel.warn(tag + m);
-      },
+      debug: kept('debug'),
+      info: kept('info'),
+      warn: kept('warn'),
       error: (m) => {
-        this.keep('error', tag + m);
-        this.channel.error(tag + m);
+        error(m);
         this.channel.show(true);
       },
     };

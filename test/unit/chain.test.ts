@@ -167,13 +167,14 @@ describe('chain: the queue never blocks on a request no route will take', () => 
   });
 
   it('queues the same request once, and answers a queued request from the cache when it was asked again meanwhile', async () => {
-    const { chain, transport, queue } = await setup({ routes: [PRIMARY] });
+    const { chain, transport, queue, events } = await setup({ routes: [PRIMARY] });
     transport.script('https://p.test', { status: 503 }, { status: 503 });
     const a = await chain.ask(ask('same question'));
     const b = await chain.ask(ask('same question'));
     assert.ok(a.status === 'queued' && b.status === 'queued');
     assert.equal(a.queueId, b.queueId);
     assert.equal((await queue.list()).length, 1);
+    assert.equal(events.filter((e) => e.type === 'queued').length, 1, 'the second ask is not announced as a new entry');
     transport.script('https://p.test', { reply: 'answered directly' });
     const direct = await chain.ask(ask('same question'));
     assert.equal(direct.status === 'answered' && direct.text, 'answered directly');
