@@ -1,7 +1,8 @@
 // Runs the extension-host test suite inside a real VS Code, headless and offline: a VS Code
-// server (tests/host/vscodeServer.mjs) starts the Node extension host, and Debian's chromium,
-// driven by playwright-core, opens its workbench with our extension under development and the
-// suite's entry as `extensionTestsPath`. The suite's exit code becomes this process's.
+// server (tests/host/vscodeServer.mjs) starts the Node extension host, and a Chromium driven by
+// playwright-core (test/host/browser.mjs: CHROME_PATH, a system one, or the one packaged in npm)
+// opens its workbench with our extension under development and the suite's entry as
+// `extensionTestsPath`. The suite's exit code becomes this process's.
 //
 //   node test/host/launch.mjs [--vscode 1.100.3|1.139.1|all]... [--suite NAME]...
 //
@@ -16,6 +17,7 @@ import { format, parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { CACHE_DIR, ensureServer, SetupError, VSCODE_SERVERS } from './vscodeServer.mjs';
 import { SUITES } from './suites.mjs';
+import { findBrowser } from './browser.mjs';
 
 const EXIT = { pass: 0, fail: 1, timeout: 3, setup: 4 };
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -66,10 +68,24 @@ function killTree(child) {
   }
 }
 
+/** Waits until `text` appears in the page or any of its frames (webviews are nested frames). */
+async function waitForRenderedText(page, text, ms) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    for (const frame of page.frames()) {
+      // The editor renders spaces as no-break spaces.
+      const shown = (await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '')).replaceAll('\u00a0', ' ');
+      if (shown.includes(text)) return;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`"${text}" did not render within ${ms / 1000} s`);
+}
+
 const remoteUri = (port, path) => `vscode-remote://127.0.0.1:${port}${path}`;
 
 /** Runs one suite on one VS Code version; resolves to an exit code. */
-async function runSuite(version, suiteName) {
+async function runSuite(version, suiteName, browserInfo) {
   const suite = SUITES[suiteName];
   if (!suite) throw new SetupError(`Unknown suite "${suiteName}"; known: ${Object.keys(SUITES).join(', ')}.`);
   const testsEntry = join(ROOT, 'out', 'test', 'host', 'suite', 'index.js');
@@ -103,7 +119,8 @@ async function runSuite(version, suiteName) {
       '--extensions-dir', join(runDir, 'extensions'),
       ...(suite.trusted ? ['--disable-workspace-trust'] : []),
     ];
-    const env = { ...process.env, TMPDIR: tmp, ...suite.env };
+    // CG_SCREENSHOTS tells the suite that this launcher answers its screenshot requests.
+    const env = { ...process.env, TMPDIR: tmp, CG_SCREENSHOTS: '1', ...suite.env };
     server = spawn(node, args, { cwd: runDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const stopServer = () => killTree(server);
     running.add(stopServer);
@@ -122,12 +139,12 @@ async function runSuite(version, suiteName) {
     });
 
     browser = await withTimeout(chromium.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+      executablePath: browserInfo.executablePath,
       headless: true,
-      env: { ...process.env, TMPDIR: tmp },
+      env: { ...process.env, ...browserInfo.env, TMPDIR: tmp },
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-dev-shm-usage'],
     }), 60_000, 'Chromium start').catch((e) => {
-      throw new SetupError(`Chromium did not start (${e.message}); install it with "apt-get install -y chromium" or set CHROME_PATH.`);
+      throw new SetupError(`Chromium (${browserInfo.source}: ${browserInfo.executablePath}) did not start (${e.message}). Set CHROME_PATH to a working Chromium or Chrome.`);
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const screenshots = join(ROOT, 'out', 'screenshots');
@@ -138,21 +155,30 @@ async function runSuite(version, suiteName) {
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       // The host forwards console calls as (type, [format, ...values]).
       const text = format(...(Array.isArray(args) ? args : [args]));
-      // A test asks for a screenshot by logging `[[screenshot:NAME]]`, optionally hovering an
-      // element first (`hover=CSS`, e.g. a status bar item, to show its tooltip).
-      const shot = /\[\[screenshot:([\w.-]+)(?:\|hover=(.+))?\]\]/.exec(text);
+      // A test asks for a screenshot by logging `[[screenshot:{JSON}]]` (see suite/support.ts):
+      // optionally hovering an element first (a status bar item, to show its tooltip) and
+      // waiting until a text has rendered in some frame (webviews are frames the extension
+      // host cannot see). The outcome is written to the request's `done` file for the test.
+      const shot = /\[\[screenshot:(\{.*\})\]\]/.exec(text);
       if (shot) {
-        const [, name, hover] = shot;
+        const request = JSON.parse(shot[1]);
         pendingShots = pendingShots.then(async () => {
-          await mkdir(screenshots, { recursive: true });
-          if (hover) {
-            await page.hover(hover, { timeout: 5_000 });
-            await page.waitForSelector('.monaco-hover, .workbench-hover', { timeout: 5_000 }).catch(() => undefined);
-            await page.waitForTimeout(500);
+          try {
+            await mkdir(screenshots, { recursive: true });
+            if (request.text) await waitForRenderedText(page, request.text, 20_000);
+            if (request.hover) {
+              await page.hover(request.hover, { timeout: 5_000 });
+              await page.waitForSelector('.monaco-hover, .workbench-hover', { timeout: 5_000 }).catch(() => undefined);
+              await page.waitForTimeout(500);
+            }
+            await page.screenshot({ path: join(screenshots, `${request.name}-${version}.png`) });
+            if (request.hover) await page.mouse.move(700, 400);
+            await writeFile(request.done, JSON.stringify({ ok: true }));
+          } catch (e) {
+            log(`screenshot ${request.name} failed: ${e.message}`);
+            await writeFile(request.done, JSON.stringify({ ok: false, error: e.message })).catch(() => {});
           }
-          await page.screenshot({ path: join(screenshots, `${name}-${version}.png`) });
-          if (hover) await page.mouse.move(700, 400);
-        }).catch((e) => log(`screenshot ${name} failed: ${e.message}`));
+        });
         return;
       }
       for (const line of text.split('\n')) console.log(`  ${type === 'error' ? '!' : '|'} ${line}`);
@@ -194,9 +220,11 @@ const onSignal = () => {
 process.once('SIGINT', onSignal);
 process.once('SIGTERM', onSignal);
 try {
+  const browserInfo = await findBrowser(log);
+  log(`browser: ${browserInfo.executablePath} (${browserInfo.source})`);
   for (const version of versions) {
     for (const suiteName of suites) {
-      const code = await runSuite(version, suiteName);
+      const code = await runSuite(version, suiteName, browserInfo);
       if (code !== EXIT.pass && exitCode === EXIT.pass) exitCode = code;
     }
   }

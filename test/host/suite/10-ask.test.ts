@@ -90,7 +90,7 @@ describe('Context Gateway in VS Code', function () {
     assert.match(preview.text, /\/\/ ==== target: function orderTotal/);
     assert.ok(preview.tokens > 0 && preview.tokens < preview.wholeFileTokens + 200);
     assert.equal(openai.requests.length + anthropic.requests.length, 0, 'a preview sends nothing');
-    await screenshot('payload-preview');
+    await screenshot('payload-preview', { text: '==== target: function orderTotal' });
   });
 
   it('answers on a Python method by its cursor position', async () => {
@@ -191,10 +191,10 @@ describe('Context Gateway in VS Code', function () {
     assert.equal(outcome.routeId, 'claude-backup');
     assert.match(anthropic.requests[0]!.rawBody, /export function orderTotal/, 'the cursor selected orderTotal');
     await waitFor('the answer preview', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.includes('explain-orderTotal')));
-    await screenshot('answer-view');
+    await screenshot('answer-view', { text: 'adds up price * qty over the items' });
     const view = (await status()).statusBar;
     assert.equal(view.state, 'warm');
-    await screenshot('status-bar-tooltip', STATUS_ITEM);
+    await screenshot('status-bar-tooltip', { hover: STATUS_ITEM });
   });
 
   it('takes routes from a trusted workspace\'s own settings', async () => {

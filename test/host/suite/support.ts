@@ -1,4 +1,8 @@
 // Helpers shared by the host tests (not a test file itself).
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ContextGatewayApi } from '../../../src/extension';
 
@@ -39,14 +43,26 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Asks the launcher for a screenshot of the workbench (see test/host/launch.mjs), after letting
- * previews render and clearing notifications that would cover them.
+ * previews render and clearing notifications that would cover them, and waits for it: `text`
+ * must have rendered first (in a webview too), so a picture never shows an empty preview.
+ * Outside that launcher (a desktop run through @vscode/test-cli) no screenshot is taken.
  */
-export async function screenshot(name: string, hover?: string): Promise<void> {
-  await sleep(2_500);
+export async function screenshot(name: string, options: { hover?: string; text?: string } = {}): Promise<void> {
+  if (!process.env.CG_SCREENSHOTS) return;
+  await sleep(1_000);
   await vscode.commands.executeCommand('notifications.clearAll');
   await sleep(500);
-  console.log(`[[screenshot:${name}${hover ? `|hover=${hover}` : ''}]]`);
-  await sleep(hover ? 3_000 : 1_500);
+  const done = join(tmpdir(), `cg-screenshot-${name}-${process.pid}-${Date.now()}.json`);
+  console.log(`[[screenshot:${JSON.stringify({ name, ...options, done })}]]`);
+  const outcome = await waitFor(`the screenshot "${name}"`, async () => {
+    try {
+      return JSON.parse(await readFile(done, 'utf8')) as { ok: boolean; error?: string };
+    } catch {
+      return undefined;
+    }
+  }, 40_000);
+  await rm(done, { force: true });
+  assert.ok(outcome.ok, `screenshot "${name}": ${outcome.error}`);
 }
 
 /** The status bar item of this extension, for a hover screenshot. */
