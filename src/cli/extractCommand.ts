@@ -17,6 +17,7 @@ function summary(r: ExtractResult): string {
     ...r.omitted.map((o) => `omitted   ${o.role.padEnd(18)} ${o.symbol}  ${o.file}:${o.startLine}-${o.endLine}  ${o.tokens} tokens: ${o.reason}`),
     ...r.excluded.map((x) => `excluded  ${x.file}  by "${x.pattern}" (${x.source})`),
     ...r.redacted.map((x) => `redacted  ${x.kind}  ${x.file}:${x.line}`),
+    ...r.stopped.map((x) => `stopped   ${x.file}: ${x.missing} left out (${x.message})`),
     '',
     '---- payload ----',
     r.payload.trimEnd(),

@@ -4,7 +4,7 @@ export type ContextErrorCode =
   | 'denied-file'
   | 'target-over-budget'
   | 'unsupported-language'
-  | 'parse-timeout'
+  | 'parse-stopped'
   | 'grammar-unavailable'
   | 'unreadable-file';
 

@@ -4,7 +4,7 @@ import { UnreadableFileError } from './contextError';
 import { CountCache } from './countCache';
 import { DeniedFileError, DenyList } from './denyList';
 import { DiskTexts } from './diskTexts';
-import type { ExtractRequest, ExtractResult, PieceReport, RedactionReport, SymbolInfo } from './extraction';
+import type { ExtractRequest, ExtractResult, PieceReport, RedactionReport, StoppedParseReport, SymbolInfo } from './extraction';
 import { piecesInFile } from './filePieces';
 import { Grammars } from './grammars';
 import { importedPieces } from './importedPieces';
@@ -13,6 +13,7 @@ import { budgetTokens } from './modelEncoding';
 import { UnsupportedLanguageError } from './outline';
 import { packPieces } from './pack';
 import { ParsedFiles, type Lease } from './parsedFiles';
+import { isParseStoppedError, type ParseLimits } from './parser';
 import { displayPath, PayloadLayout } from './payload';
 import type { Piece, ReadyPiece } from './piece';
 import { LARGE_FILE_CHARS, parseAroundTarget } from './regionParse';
@@ -30,7 +31,8 @@ export interface ContextEngineOptions {
   readonly readFile?: (path: string) => Promise<string>;
   /** One line per extraction (never payload text). */
   readonly log?: (line: string) => void;
-  readonly parseTimeoutMs?: number;
+  /** What one parse may take; the defaults (DEFAULT_PARSE_LIMITS) suit any ordinary file on a busy machine. */
+  readonly parseLimits?: ParseLimits;
   readonly maxCachedFiles?: number;
   /** From this size on, JavaScript and TypeScript files parse only the statements an extraction needs. */
   readonly largeFileChars?: number;
@@ -65,7 +67,7 @@ export class ContextEngine {
 
   constructor(private readonly options: ContextEngineOptions) {
     this.grammars = new Grammars(options.assetsDir);
-    this.files = new ParsedFiles(this.grammars, { maxFiles: options.maxCachedFiles, timeoutMs: options.parseTimeoutMs });
+    this.files = new ParsedFiles(this.grammars, { maxFiles: options.maxCachedFiles, limits: options.parseLimits });
     this.read = options.readFile ?? ((path) => this.disk.read(path));
   }
 
@@ -114,8 +116,15 @@ export class ContextEngine {
     const limit = req.budget ? req.budget.remaining : req.maxTokens ?? DEFAULT_MAX_TOKENS;
     const text = req.text ?? (await this.readSource(file));
     signal?.throwIfAborted();
+    const stopped: StoppedParseReport[] = [];
+    const onStopped = (path: string, missing: string) => (e: unknown): boolean => {
+      if (!isParseStoppedError(e)) return false;
+      stopped.push({ file: displayPath(root, path), reason: e.reason, missing, message: e.message });
+      this.options.log?.(`${displayPath(root, path)}: ${missing} left out: ${e.message}`);
+      return true;
+    };
     // The counter (built once per process) and the parse proceed together; a failed counter must not strand the lease.
-    const parsing = this.parse(file, text, language, req.selector, displayPath(root, file));
+    const parsing = this.parse(file, text, language, req.selector, displayPath(root, file), onStopped(file, 'referenced signatures'));
     const counter = await loadTokenCounter(this.options.assetsDir, encoding).catch(async (e: unknown) => {
       (await parsing.catch(() => undefined))?.release();
       throw e;
@@ -127,7 +136,7 @@ export class ContextEngine {
       const found = piecesInFile(lease.parsed, req.selector, displayPath(root, file));
       const cross = await importedPieces({
         file, language, bindings: found.usedImports, refs: found.refs, deny, priority: 100,
-        open: (path) => this.open(path),
+        open: (path) => this.open(path, onStopped(path, 'imported signatures')),
       });
       signal?.throwIfAborted();
       const redacted: RedactionReport[] = [];
@@ -152,6 +161,7 @@ export class ContextEngine {
         omitted: packed.omitted.map((o) => ({ ...o, file: displayPath(root, o.file) })),
         excluded: cross.excluded,
         redacted,
+        stopped,
       };
       this.options.log?.(`extract ${result.target.file} ${result.target.symbol}: ${pieces.length} pieces, ${packed.tokens}/${limit} tokens, ` +
         `${result.omitted.length} omitted, ${result.excluded.length} excluded, ${redacted.length} redacted, ${(performance.now() - started).toFixed(1)} ms`);
@@ -186,13 +196,14 @@ export class ContextEngine {
   }
 
   /** A file of the cross-file hop: read and parsed, or undefined if that fails (it is only context). */
-  private async open(path: string): Promise<Lease | undefined> {
+  private async open(path: string, stopped: (e: unknown) => boolean): Promise<Lease | undefined> {
     const language = languageForPath(path);
     if (!language) return undefined;
     try {
       return await this.files.acquire(path, await this.read(path), language);
     } catch (e) {
-      this.options.log?.(`skipped ${path} for context: ${e instanceof Error ? e.message : String(e)}`);
+      // A parse a limit stopped is reported in the result; an unreadable file is only logged.
+      if (!stopped(e)) this.options.log?.(`skipped ${path} for context: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     }
   }
@@ -220,11 +231,11 @@ export class ContextEngine {
   }
 
   /** The tree an extraction works on: the whole file, or for a large file only the statements it needs. */
-  private async parse(file: string, text: string, language: LanguageId, selector: Selector, label: string): Promise<Lease> {
+  private async parse(file: string, text: string, language: LanguageId, selector: Selector, label: string, stopped: (e: unknown) => boolean): Promise<Lease> {
     if (language !== 'python' && text.length >= (this.options.largeFileChars ?? LARGE_FILE_CHARS)) {
       const facts = this.factsOf(file, text);
       facts.regions ??= new TopLevelRegions(text);
-      const lease = await parseAroundTarget(this.files, file, text, language, selector, facts.regions, label);
+      const lease = await parseAroundTarget(this.files, file, text, language, selector, facts.regions, label, stopped);
       if (lease) return lease;
       this.options.log?.(`${label}: parsing the whole file (the statement scan did not find the target cleanly)`);
     }

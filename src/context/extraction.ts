@@ -2,6 +2,7 @@ import type { TokenBudget } from './budget';
 import type { SymbolKind } from './declarations';
 import type { DenyVerdict } from './denyList';
 import type { OmittedPiece } from './payload';
+import type { ParseStopReason } from './parser';
 import type { PiecePlace } from './piece';
 import type { SecretKind } from './secretPatterns';
 import type { Selector } from './select';
@@ -62,6 +63,17 @@ export interface ExtractResult {
   readonly omitted: OmittedPiece[];
   readonly excluded: DenyVerdict[];
   readonly redacted: RedactionReport[];
+  /** Parses of context a limit stopped, and what the payload lacks for it; the target's own parse stopping is an error instead. */
+  readonly stopped: StoppedParseReport[];
+}
+
+/** A parse a limit stopped (parser.ts): nothing from that file, or those statements, is in the payload. */
+export interface StoppedParseReport {
+  readonly file: string;
+  readonly reason: ParseStopReason;
+  /** What is missing because of it: `imported signatures` (a file of the cross-file hop) or `referenced signatures` (statements of a large file). */
+  readonly missing: string;
+  readonly message: string;
 }
 
 /** One definition of a file, for list_symbols and pickers. */

@@ -2,7 +2,7 @@ import type { Range, Tree } from 'web-tree-sitter';
 import type { Grammars } from './grammars';
 import { importsOf, type ImportBinding } from './imports';
 import type { LanguageId } from './languages';
-import { parseTree } from './parser';
+import { parseTree, type ParseLimits } from './parser';
 import { SymbolIndex } from './symbolIndex';
 
 /** A parsed file and what is derived from its tree, computed once per text. */
@@ -41,7 +41,8 @@ export interface ParsedFilesOptions {
   readonly maxFiles?: number;
   /** Total characters of source kept parsed; a tree takes several times its text in WASM memory. */
   readonly maxChars?: number;
-  readonly timeoutMs?: number;
+  /** What one parse may take (parser.ts). */
+  readonly limits?: ParseLimits;
 }
 
 /**
@@ -71,7 +72,7 @@ export class ParsedFiles {
       slot = undefined;
     }
     if (!slot) {
-      const parsed = parseTree(this.grammars, language, text, { file, timeoutMs: this.options.timeoutMs, includedRanges: ranges })
+      const parsed = parseTree(this.grammars, language, text, { ...this.options.limits, file, includedRanges: ranges })
         .then((tree) => new ParsedFile(file, language, text, tree, ranges !== undefined));
       const size = ranges ? ranges.reduce((n, r) => n + r.endIndex - r.startIndex, 0) : text.length;
       slot = { text, size, parsed, users: 0, evicted: false };

@@ -100,10 +100,12 @@ function referencedRegions(plan: Plan, parsed: ParsedFile, entry: SymbolEntry, t
  * (TopLevelRegions). Positions stay those of the whole file, so everything downstream works
  * unchanged. A region that does not parse whole takes in the regions after it (the scan cut a
  * statement); undefined when the target still cannot be found cleanly: the caller then parses
- * the whole file.
+ * the whole file. A stopped parse of the referenced statements leaves their signatures out and
+ * is handed to `stopped` (which returns false for any other error, then thrown).
  */
 export async function parseAroundTarget(
   files: ParsedFiles, file: string, text: string, language: LanguageId, selector: Selector, regions: TopLevelRegions, label: string,
+  stopped: (e: unknown) => boolean = () => false,
 ): Promise<Lease | undefined> {
   const plan: Plan = { file, text, language, selector, regions, label, files };
   let candidates: Region[];
@@ -122,7 +124,14 @@ export async function parseAroundTarget(
     if (!found) continue;
     let referenced = referencedRegions(plan, found.lease.parsed, found.entry, found.target, head);
     for (let attempt = 0; referenced.length > 0 && attempt <= MAX_GROWTH; attempt++) {
-      const next = await files.acquire(file, text, language, toRanges([...head, found.target, ...referenced], regions));
+      let next: Lease;
+      try {
+        next = await files.acquire(file, text, language, toRanges([...head, found.target, ...referenced], regions));
+      } catch (e) {
+        if (stopped(e)) return found.lease;
+        found.lease.release();
+        throw e;
+      }
       const bad = referenced.filter((r) => !wellFormed(next.parsed, r));
       if (bad.length === 0 && wellFormed(next.parsed, found.target) && targetIn(next.parsed, plan, found.target)) {
         found.lease.release();

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { Grammars, isGrammarLoadError } from '../../src/context/grammars';
 import { checkLanguages } from '../../src/context/languageCheck';
 import { LANGUAGES, languageForPath, type LanguageId } from '../../src/context/languages';
-import { ParseTimeoutError, withTree } from '../../src/context/parser';
+import { ParseStoppedError, withTree } from '../../src/context/parser';
 import { ASSETS_DIR } from './assets';
 
 describe('grammars from dist/', () => {
@@ -67,13 +67,13 @@ describe('a grammar that fails to load', () => {
   });
 });
 
-describe('parse time limit', () => {
-  it('stops a parse that runs past its limit and says which file', async () => {
+describe('parse limits', () => {
+  it('stops a parse that runs past its work limit and says which file', async () => {
     const grammars = new Grammars(ASSETS_DIR);
     const huge = 'function f() { return [' + '1, '.repeat(400_000) + ']; }\n';
     await assert.rejects(
-      withTree(grammars, 'javascript', huge, { file: 'huge.js', timeoutMs: 1 }, () => 'parsed'),
-      (e: unknown) => e instanceof ParseTimeoutError && /huge\.js took longer than 1 ms/.test(e.message),
+      withTree(grammars, 'javascript', huge, { file: 'huge.js', stepsPerChar: 0.001 }, () => 'parsed'),
+      (e: unknown) => e instanceof ParseStoppedError && e.reason === 'work' && /Parsing huge\.js was stopped after 11,\d{3} parser steps, the limit for 1,200,028 characters/.test(e.message),
     );
     // The parser is still usable afterwards.
     const ok = await withTree(grammars, 'javascript', 'let a = 1;', { file: 'small.js' }, (t) => t.rootNode.type);

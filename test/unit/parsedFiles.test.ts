@@ -61,9 +61,9 @@ describe('parsed files cache', () => {
   });
 
   it('does not keep a parse that failed', async () => {
-    const files = new ParsedFiles(grammars, { timeoutMs: 1 });
+    const files = new ParsedFiles(grammars, { limits: { stepsPerChar: 0.001 } });
     const huge = `export const xs = [${'1, '.repeat(400_000)}];`;
-    await assert.rejects(files.acquire('/huge.ts', huge, 'typescript'), (e: unknown) => isContextError(e, 'parse-timeout'));
+    await assert.rejects(files.acquire('/huge.ts', huge, 'typescript'), (e: unknown) => isContextError(e, 'parse-stopped'));
     assert.equal(files.size, 0);
   });
 });
@@ -91,11 +91,11 @@ describe('engine with a grammar missing', () => {
     assert.equal(ok.target.text, 'export function f() {}');
   });
 
-  it('reports a parse past its time limit as parse-timeout', async () => {
-    const slow = new ContextEngine({ assetsDir: assets, parseTimeoutMs: 1 });
+  it('reports a parse of the target a limit stopped as parse-stopped', async () => {
+    const slow = new ContextEngine({ assetsDir: assets, parseLimits: { stepsPerChar: 0.001 } });
     const text = `export function f() { return [${'1, '.repeat(400_000)}]; }\n`;
     await assert.rejects(slow.extract({ root: '/ws', file: '/ws/big.ts', text, selector: { symbol: 'f' } }), (e: unknown) =>
-      isContextError(e, 'parse-timeout') && /big\.ts took longer than 1 ms/.test(e.message));
+      isContextError(e, 'parse-stopped') && /Parsing \/ws\/big\.ts was stopped after [\d,]+ parser steps/.test(e.message));
     slow.dispose();
   });
 });

@@ -62,6 +62,23 @@ describe('parsing only the statements an extraction needs', () => {
     assert.match(JSON.stringify(await outcome(regional.extract(request({ symbol: 'fake' })))), /No definition named \\"fake\\"/);
   });
 
+  it('names a stopped parse of the referenced statements in the result and keeps the target', async () => {
+    const text = `export function big(): number[] {\n  return [${'1, '.repeat(20_000)}];\n}\n\nexport function f(): number {\n  return big().length;\n}\n`;
+    const request: ExtractRequest = { root: '/ws', file: '/ws/t.ts', text, selector: { symbol: 'f' } };
+    const complete = await whole.extract(request);
+    assert.ok(complete.pieces.some((p) => p.symbol === 'big'), 'unlimited, the signature of big is sent');
+    const limited = new ContextEngine({ assetsDir: ASSETS_DIR, largeFileChars: 0, parseLimits: { maxChars: 10_000 } });
+    try {
+      const r = await limited.extract(request);
+      assert.equal(r.target.text, complete.target.text);
+      assert.ok(!r.pieces.some((p) => p.symbol === 'big'));
+      assert.deepEqual(r.stopped.map(({ file, reason, missing }) => ({ file, reason, missing })), [{ file: 't.ts', reason: 'size', missing: 'referenced signatures' }]);
+      assert.match(r.stopped[0]!.message, /has 60,\d{3} characters, over the 10,000 one parse may take/);
+    } finally {
+      limited.dispose();
+    }
+  });
+
   it('finds statements, their doc comments, overloads and the imports at the top', () => {
     const text = "import { a } from './a';\nconst {\n  b,\n} = require('./b');\n\n/** Doc. */\nexport function f(x: string): void;\nexport function f(x: number): void;\nexport function f(x: any) {}\n  function nested() {}\nclass C {}\n";
     const regions = new TopLevelRegions(text);

@@ -14,6 +14,7 @@ const extract: ExtractResult = {
   omitted: [{ role: 'signature', file: 'src/prices.ts', symbol: 'Big', kind: 'class', startLine: 20, endLine: 90, tokens: 700, reason: 'over budget' }],
   excluded: [{ file: 'src/internal/audit.ts', pattern: 'src/internal/', source: '.contextignore line 2', denied: true } as never],
   redacted: [{ kind: 'aws-access-key', file: 'src/prices.ts', line: 7 } as never],
+  stopped: [],
 };
 
 describe('payload preview text', () => {
