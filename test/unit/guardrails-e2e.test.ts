@@ -166,6 +166,35 @@ describe('money budget across processes', () => {
     }
   });
 
+  it('in the chain (the extension\'s path) a bad budget queues the request, sends nothing, and the fixed budget sends it', async () => {
+    openai.reset();
+    const stateDir = await tempDir();
+    const bad = parseChainConfig({ ...routesFile('openai', openai), budget: { limitUsd: '5' } });
+    assert.equal(bad.config.budget.invalid, bad.problems.find((p) => p.startsWith('Budget:')));
+    openai.script({ reply: { text: 'sent once the budget is fixed', usage: { inputTokens: 10, outputTokens: 10 } } });
+    const first = await openChain(bad.config, { stateDir, adapterFor, keyFor: async () => 'test-key' });
+    let queueId: string;
+    try {
+      const result = await first.chain.ask(question('explain the budget'));
+      assert.equal(result.status, 'queued');
+      assert.equal(result.status === 'queued' && result.reason, 'budget-invalid');
+      queueId = result.status === 'queued' ? result.queueId : '';
+      assert.match(result.status === 'queued' ? result.message : '', /the money budget setting is invalid/);
+      assert.equal((await first.chain.drain()).answered.length, 0, 'draining sends nothing either');
+      assert.equal(openai.requests.length, 0, 'nothing reached the provider');
+    } finally {
+      await first.dispose();
+    }
+    const fixed = parseChainConfig({ ...routesFile('openai', openai), budget: { limitUsd: 5 } });
+    const second = await openChain(fixed.config, { stateDir, adapterFor, keyFor: async () => 'test-key' });
+    try {
+      assert.deepEqual((await second.chain.drain()).answered.map((a) => a.id), [queueId]);
+      assert.equal(openai.requests.length, 1);
+    } finally {
+      await second.dispose();
+    }
+  });
+
   it('budget status reads a journal with a bad line without crashing, and names the line', async () => {
     const dir = await tempDir();
     const routes = join(dir, 'routes.json');
