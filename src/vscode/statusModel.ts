@@ -107,6 +107,8 @@ export function statusView(input: StatusInput): StatusView {
     const b = input.budget;
     const limit = b.limitUsd !== undefined ? ` of $${b.limitUsd.toFixed(2)} (${(b.percent ?? 0).toFixed(0)}%, pause at ${b.pauseAtPercent}%)` : ' (no limit)';
     lines.push(`Spend this ${b.period}: $${b.spentUsd.toFixed(4)}${limit}`, '');
+    // Why the budget holds requests when it is not the spend itself: an unreadable journal line or state file.
+    for (const problem of b.problems) lines.push(`$(warning) ${cell(problem)}`, '');
   }
   if (input.queued > 0) lines.push(`${input.queued} request(s) queued. ${commandLink('Drain Queue', 'contextGateway.drainQueue')}`, '');
   if (input.problems > 0) lines.push(`$(warning) ${input.problems} settings problem(s): ${commandLink('Open Log', 'contextGateway.openLog')}`, '');

@@ -40,6 +40,13 @@ describe('status bar model', () => {
     assert.equal(statusView(input({ routes: [] })).background, 'warning');
   });
 
+  it('says why the budget holds requests: an invalid setting, an unreadable journal line', () => {
+    const view = statusView(input({ budget: budget({ gate: 'budget-invalid', problems: ['Budget: "limitUsd" is "5" (a string); set it to a number.'] }) }));
+    assert.match(view.text, /budget setting invalid/);
+    assert.match(view.tooltip, /the money budget setting is invalid, so nothing is sent/);
+    assert.match(view.tooltip, /\$\(warning\) Budget: "limitUsd" is "5"/);
+  });
+
   it('puts a table of routes and breakers in the tooltip, with command links', () => {
     const view = statusView(input({ routes: [route(hot, 'open', { lastOutcome: 'rate_limited', lastLatencyMs: 120 }), route({ ...warm, id: 'a|b' })] }));
     assert.match(view.tooltip, /\| openai-main \| hot \| openai gpt-4o-mini \| open \| rate_limited \| 120 ms \| \[Reset\]\(command:contextGateway\.resetBreaker\?%5B%22openai-main%22%5D\) \|/);
