@@ -158,21 +158,20 @@ export class Ledger implements SpendGuard {
     return this.config.limitUsd ?? 0;
   }
 
-  /** Spend of the current period, from every process (a new period starts at zero). */
-  private get spentUsd(): number {
+  /**
+   * Spend of the current period and holds of tries in flight, from every process (a new period
+   * starts at zero): one read of what the journal gained since the last, then running sums.
+   * A hold counts until it is settled, it expires, or its process is gone.
+   */
+  private figures(): { spent: number; held: number; unreadable: number } {
     const records = this.records();
     const readable = this.config.period === 'month' ? records.spentUsd : (records.spentByDay.get(this.periodKey) ?? 0);
-    return readable + records.unreadable.length * this.unreadableWorstUsd;
-  }
-
-  /** Holds of tries in flight in every process: not settled, not expired, owner alive. */
-  private get reservedUsd(): number {
     const now = this.now();
     let held = 0;
-    for (const hold of this.records().holds.values()) {
+    for (const hold of records.holds.values()) {
       if (Date.parse(hold.expiresAt) > now && processAlive(hold.owner)) held += hold.usd;
     }
-    return held;
+    return { spent: readable + records.unreadable.length * this.unreadableWorstUsd, held, unreadable: records.unreadable.length };
   }
 
   /** The most a try can cost on a route: counted input (with a margin) and the answer cap. */
@@ -184,8 +183,7 @@ export class Ledger implements SpendGuard {
       return { worst: 0, refused: `no price is known for model "${route.model}"; set inputPricePerMTok and outputPricePerMTok on route "${route.id}" so the budget can hold its cost` };
     }
     const worst = price ? costUsd(price, Math.ceil(inputTokens * INPUT_MARGIN - 1e-9), maxOutputTokens) : 0;
-    const spent = this.spentUsd;
-    const held = this.reservedUsd;
+    const { spent, held } = this.figures();
     if (limit !== undefined && spent + held + worst > limit + 1e-12) {
       return { worst, refused: `its worst case ($${worst.toFixed(4)}) does not fit the ${this.config.period}ly budget: $${spent.toFixed(4)} spent and $${held.toFixed(4)} held of $${limit.toFixed(2)}` };
     }
@@ -247,9 +245,9 @@ export class Ledger implements SpendGuard {
   }
 
   private charge(monthKey: string, charge: Charge): void {
-    const before = this.percentOf(this.spentUsd);
+    const before = this.percentOf(this.figures().spent);
     this.journal.append(monthKey, charge);
-    const spent = this.spentUsd;
+    const { spent } = this.figures();
     const after = this.percentOf(spent);
     if (before !== undefined && after !== undefined && this.config.limitUsd !== undefined) {
       for (const threshold of THRESHOLDS) {
@@ -271,7 +269,8 @@ export class Ledger implements SpendGuard {
     if (this.config.invalid) return 'budget-invalid';
     const state = this.readState();
     if (state.manualPause) return 'manual-pause';
-    const percent = this.percentOf(this.spentUsd + this.reservedUsd);
+    const { spent, held } = this.figures();
+    const percent = this.percentOf(spent + held);
     if (percent === undefined) return undefined;
     if (percent >= 100) return 'budget-exhausted';
     if (percent >= this.config.pauseAtPercent && state.resumedPeriodKey !== this.periodKey) return 'budget-paused';
@@ -301,8 +300,7 @@ export class Ledger implements SpendGuard {
   status(): BudgetStatus {
     const state = this.readState();
     const gate = this.gate();
-    const spentUsd = this.spentUsd;
-    const reservedUsd = this.reservedUsd;
+    const { spent: spentUsd, held: reservedUsd, unreadable } = this.figures();
     const percent = this.percentOf(spentUsd + reservedUsd);
     return {
       ...(this.config.limitUsd !== undefined ? { limitUsd: this.config.limitUsd } : {}),
@@ -314,7 +312,7 @@ export class Ledger implements SpendGuard {
       pauseAtPercent: this.config.pauseAtPercent,
       ...(gate ? { gate } : {}),
       resumed: state.resumedPeriodKey === this.periodKey,
-      unreadableCharges: this.records().unreadable.length,
+      unreadableCharges: unreadable,
       problems: this.problems(),
     };
   }
