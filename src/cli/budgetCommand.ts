@@ -7,7 +7,7 @@ import type { CliContext } from './main';
 const OPTIONS = { routes: { type: 'string' }, 'state-dir': { type: 'string' }, json: { type: 'boolean' } } as const;
 
 function describe(s: BudgetStatus): string {
-  const limit = s.limitUsd !== undefined ? ` of $${s.limitUsd.toFixed(2)} (${(s.percent ?? 0).toFixed(1)}%)` : ' (no limit set)';
+  const limit = s.limitUsd !== undefined ? ` of $${s.limitUsd.toFixed(2)} (${(s.percent ?? 0).toFixed(1)}%)` : s.gate === 'budget-invalid' ? ' (the budget setting is invalid, see below)' : ' (no limit set)';
   const gate = s.gate ? `; new requests are held: ${s.gate}` : '; requests may go';
   return `${s.period} ${s.periodKey}: $${s.spentUsd.toFixed(4)} spent${limit}; pause at ${s.pauseAtPercent}%${s.resumed ? ' (resumed this period)' : ''}${gate}`;
 }

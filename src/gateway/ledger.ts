@@ -129,7 +129,7 @@ export class Ledger implements SpendGuard {
       parsed = JSON.parse(text);
       why = stateProblem(parsed);
     } catch (e) {
-      why = `not valid JSON: ${(e as Error).message}`;
+      why = `not valid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`;
     }
     this.stateProblem = why ? `${this.statePath} cannot be read (${why}); new requests are held as paused: resume to rewrite it.` : undefined;
     return why ? { manualPause: true } : (parsed as BudgetState);

@@ -180,6 +180,7 @@ describe('ledger', () => {
       await writeFile(join(dir, 'budget-state.json'), corrupt);
       assert.equal(ledger.gate(), 'manual-pause', `${corrupt} must not lift the pause`);
       assert.match(ledger.status().problems.join('\n'), /budget-state\.json cannot be read .*held as paused: resume to rewrite it/);
+      assert.ok(ledger.status().problems.every((p) => !p.includes('\n')), 'one line each');
       assert.equal(typeof ledger.reserve(ROUTE, 0, 10, 'x'), 'object', 'a try already under way still settles');
     }
     const fresh = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
