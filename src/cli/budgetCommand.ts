@@ -7,23 +7,25 @@ import type { CliContext } from './main';
 const OPTIONS = { routes: { type: 'string' }, 'state-dir': { type: 'string' }, json: { type: 'boolean' } } as const;
 
 function describe(s: BudgetStatus): string {
-  const limit = s.limitUsd !== undefined ? ` of $${s.limitUsd.toFixed(2)} (${(s.percent ?? 0).toFixed(1)}%)` : ' (no limit set)';
+  const limit = s.limitUsd !== undefined ? ` of $${s.limitUsd.toFixed(2)} (${(s.percent ?? 0).toFixed(1)}%)` : s.gate === 'budget-invalid' ? ' (the budget setting is invalid, see below)' : ' (no limit set)';
   const gate = s.gate ? `; new requests are held: ${s.gate}` : '; requests may go';
   return `${s.period} ${s.periodKey}: $${s.spentUsd.toFixed(4)} spent${limit}; pause at ${s.pauseAtPercent}%${s.resumed ? ' (resumed this period)' : ''}${gate}`;
 }
 
-/** `budget status | resume | pause` over a state folder, with the budget from the routes file. */
+/** `budget status | resume | pause` over a state folder, with the budget from the routes file; problems on stderr. */
 export async function budgetCommand(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
   const [action] = positionals;
   if (!['status', 'resume', 'pause'].includes(action ?? '')) throw usageFailure(`budget needs an action: status, resume or pause${action ? ` (not "${action}")` : ''}.`);
-  const { config, stateDir } = await chainConfigFromArgs(values, (line) => ctx.err.write(`${line}\n`));
+  const { config, stateDir } = await chainConfigFromArgs(values, (line) => ctx.err.write(`${line}\n`), { budgetMustBeValid: false });
   const ledger = await Ledger.open(stateDir, config.budget);
   if (action === 'resume') ledger.resume();
   if (action === 'pause') ledger.pause();
   await ledger.flushed();
   const status = ledger.status();
   ctx.out.write(values.json ? `${JSON.stringify(status, null, 2)}\n` : `${describe(status)}\n`);
+  for (const problem of status.problems) ctx.err.write(`${problem}\n`);
   if (action === 'resume' && status.gate === 'budget-exhausted') ctx.err.write('The budget is spent: resuming lifts the pause, not the hard stop. Raise the limit or wait for the next period.\n');
-  return 0;
+  // An invalid budget is shown (spend and the problem line) but is an error: nothing can be sent.
+  return config.budget.invalid ? 1 : 0;
 }

@@ -11,13 +11,19 @@ export interface ChainArgs {
   readonly 'state-dir'?: string;
 }
 
-/** Reads the routes file and the state folder named by `--routes` and `--state-dir`. */
-export async function chainConfigFromArgs(values: ChainArgs, warn: (line: string) => void): Promise<{ config: ChainConfig; stateDir: string; raw: RoutesFile }> {
+/**
+ * Reads the routes file and the state folder named by `--routes` and `--state-dir`. An invalid
+ * budget section is a failure (nothing may be sent without the limit the user meant), unless the
+ * command only shows the budget.
+ */
+export async function chainConfigFromArgs(values: ChainArgs, warn: (line: string) => void, options: { budgetMustBeValid?: boolean } = {}): Promise<{ config: ChainConfig; stateDir: string; raw: RoutesFile }> {
   if (!values.routes) throw usageFailure('--routes <file.json> is required: the routes, policy and budget to use.');
   if (!values['state-dir']) throw usageFailure('--state-dir <dir> is required: where breakers, the ledger, the cache and the queue are kept.');
   const raw = await readRoutesFile(values.routes);
   const { config, problems } = parseChainConfig(raw);
-  for (const problem of problems) warn(`${values.routes}: ${problem}`);
+  // A bad budget fails closed: its problem is the one line the command ends with, nothing is sent.
+  for (const problem of problems) if (!config.budget.invalid?.includes(problem)) warn(`${values.routes}: ${problem}`);
+  if (config.budget.invalid && options.budgetMustBeValid !== false) throw new CliFailure(`${values.routes}: ${config.budget.invalid}`);
   if (config.routes.length === 0) throw new CliFailure(`${values.routes} has no usable route${problems.length ? ' (see the problems above)' : ''}.`);
   await mkdir(values['state-dir'], { recursive: true }).catch((e: Error) => {
     throw new CliFailure(`Cannot create the state folder ${values['state-dir']}: ${e.message}.`);

@@ -5,33 +5,59 @@ export interface BudgetConfig {
   readonly period: 'day' | 'month';
   /** New requests pause (are queued) from this share of the limit until the user resumes. */
   readonly pauseAtPercent: number;
+  /**
+   * Set when the budget section could not be read: what is wrong and how to fix it. While it is
+   * set nothing is sent (requests are queued): a money guard that cannot read its limit must not
+   * run without one.
+   */
+  readonly invalid?: string;
 }
 
 export const DEFAULT_BUDGET: BudgetConfig = { period: 'month', pauseAtPercent: 80 };
 
-/** Reads a budget section; a bad field is reported and keeps its default. */
+/** More than this per period is taken for a typo (an extra digit or three), not a budget. */
+export const MAX_LIMIT_USD = 100_000;
+
+const KNOWN = ['limitUsd', 'period', 'pauseAtPercent'];
+const UNTIL_FIXED = 'Nothing is sent until it is fixed.';
+
+function shown(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  return `${JSON.stringify(value) ?? String(value)} (${Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`})`;
+}
+
+/**
+ * Reads a budget section. Every problem fails closed: a limit of the wrong type, negative or
+ * absurdly large, a period or pause share that is not one of the allowed values, or an unknown key
+ * (a misspelt `limitUsd` means a limit was wanted) makes the budget `invalid`, so nothing is sent
+ * until the setting is fixed. Each problem is one line naming the field and saying how to fix it.
+ */
 export function parseBudget(input: unknown): { budget: BudgetConfig; problems: string[] } {
   const problems: string[] = [];
   if (input === undefined || input === null) return { budget: DEFAULT_BUDGET, problems };
   if (typeof input !== 'object' || Array.isArray(input)) {
-    return { budget: DEFAULT_BUDGET, problems: ['Budget: must be an object such as {"limitUsd": 20, "period": "month"}.'] };
+    const problem = `Budget: must be an object such as {"limitUsd": 20, "period": "month"}, not ${shown(input)}. ${UNTIL_FIXED}`;
+    return { budget: { ...DEFAULT_BUDGET, invalid: problem }, problems: [problem] };
   }
   const raw = input as Record<string, unknown>;
   let budget: BudgetConfig = DEFAULT_BUDGET;
   for (const key of Object.keys(raw)) {
-    if (!['limitUsd', 'period', 'pauseAtPercent'].includes(key)) problems.push(`Budget: "${key}" is not a budget setting; known: limitUsd, period, pauseAtPercent.`);
+    if (!KNOWN.includes(key)) problems.push(`Budget: "${key}" is not a budget setting; known: ${KNOWN.join(', ')}. Correct or remove it. ${UNTIL_FIXED}`);
   }
-  if (raw.limitUsd !== undefined) {
-    if (typeof raw.limitUsd === 'number' && Number.isFinite(raw.limitUsd) && raw.limitUsd >= 0) budget = { ...budget, limitUsd: raw.limitUsd };
-    else problems.push('Budget: "limitUsd" must be a number of US dollars, 0 or more; no limit is applied.');
+  if (raw.limitUsd !== undefined && raw.limitUsd !== null) {
+    const limit = raw.limitUsd;
+    if (typeof limit === 'number' && Number.isFinite(limit) && limit >= 0 && limit <= MAX_LIMIT_USD) budget = { ...budget, limitUsd: limit };
+    else problems.push(`Budget: "limitUsd" is ${shown(limit)}; set it to a number of US dollars from 0 to ${MAX_LIMIT_USD}, such as 20 (or remove it for no limit). ${UNTIL_FIXED}`);
   }
   if (raw.period !== undefined) {
     if (raw.period === 'day' || raw.period === 'month') budget = { ...budget, period: raw.period };
-    else problems.push(`Budget: "period" is ${JSON.stringify(raw.period)}; allowed: "day", "month".`);
+    else problems.push(`Budget: "period" is ${shown(raw.period)}; set it to "day" or "month". ${UNTIL_FIXED}`);
   }
   if (raw.pauseAtPercent !== undefined) {
-    if (typeof raw.pauseAtPercent === 'number' && raw.pauseAtPercent > 0 && raw.pauseAtPercent <= 100) budget = { ...budget, pauseAtPercent: raw.pauseAtPercent };
-    else problems.push('Budget: "pauseAtPercent" must be a number above 0 and at most 100; using 80.');
+    const percent = raw.pauseAtPercent;
+    if (typeof percent === 'number' && Number.isFinite(percent) && percent > 0 && percent <= 100) budget = { ...budget, pauseAtPercent: percent };
+    else problems.push(`Budget: "pauseAtPercent" is ${shown(percent)}; set it to a number above 0 and at most 100, such as 80. ${UNTIL_FIXED}`);
   }
+  if (problems.length) budget = { ...budget, invalid: problems.join(' ') };
   return { budget, problems };
 }

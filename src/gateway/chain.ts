@@ -283,6 +283,7 @@ export class Chain {
 
 function gateMessage(gate: BudgetGate): string {
   switch (gate) {
+    case 'budget-invalid': return 'the money budget setting is invalid (fix it: the settings problems say how)';
     case 'manual-pause': return 'AI requests are paused';
     case 'budget-paused': return 'the money budget reached its pause threshold';
     case 'budget-exhausted': return 'the money budget is spent';

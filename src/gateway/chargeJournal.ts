@@ -9,41 +9,120 @@ export interface Charge {
   readonly usd: number;
   /** True when the provider gave no usage and the worst case was charged instead. */
   readonly estimated: boolean;
+  /** The hold this charge settles (absent in journals written before holds were shared). */
+  readonly hold?: string;
+}
+
+/** Money held for a try in flight, by any process on the state folder. */
+export interface Hold {
+  readonly kind: 'hold';
+  readonly id: string;
+  readonly at: string;
+  readonly route: string;
+  readonly requestId: string;
+  readonly usd: number;
+  /** The process that holds it: a hold of a process that has died no longer counts. */
+  readonly owner: number;
+  /** After this the hold no longer counts, whoever holds it (a process stopped, a reused pid). */
+  readonly expiresAt: string;
+}
+
+/** A hold given back without a charge (the try was not billed). */
+export interface Release {
+  readonly kind: 'release';
+  readonly hold: string;
+  readonly at: string;
+}
+
+/** A line of the journal that is not a valid record: reported, and counted by the ledger at its worst case. */
+export interface UnreadableLine {
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  readonly why: string;
+}
+
+/** What one month's file says, kept up to date as lines are appended. */
+export interface MonthRecords {
+  readonly charges: Charge[];
+  /** Holds not yet settled or released, by id. */
+  readonly holds: Map<string, Hold>;
+  readonly unreadable: UnreadableLine[];
+  /** Sum of the charges per UTC day (`2026-11-23`), so a period's spend is not summed per request. */
+  readonly spentByDay: Map<string, number>;
+  spentUsd: number;
+}
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isTime = (v: unknown): v is string => typeof v === 'string' && Number.isFinite(Date.parse(v));
+const isMoney = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/** Why a parsed line is not a valid record, or undefined when it is one. */
+function problemOf(record: unknown): string | undefined {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return 'not a JSON object';
+  const r = record as Record<string, unknown>;
+  const bad = (field: string) => `"${field}" is ${JSON.stringify(r[field]) ?? 'missing'}`;
+  if (r.kind === 'release') return !isText(r.hold) ? bad('hold') : !isTime(r.at) ? bad('at') : undefined;
+  if (r.kind === 'hold') {
+    for (const field of ['id', 'route', 'requestId']) if (!isText(r[field])) return bad(field);
+    if (!isTime(r.at)) return bad('at');
+    if (!isTime(r.expiresAt)) return bad('expiresAt');
+    if (!isMoney(r.usd)) return bad('usd');
+    if (!Number.isInteger(r.owner) || (r.owner as number) <= 0) return bad('owner');
+    return undefined;
+  }
+  if (r.kind !== undefined) return bad('kind');
+  if (!isTime(r.at)) return bad('at');
+  if (typeof r.route !== 'string') return bad('route');
+  if (typeof r.requestId !== 'string') return bad('requestId');
+  if (!isMoney(r.usd)) return bad('usd');
+  if (typeof r.estimated !== 'boolean') return bad('estimated');
+  if (r.hold !== undefined && !isText(r.hold)) return bad('hold');
+  return undefined;
 }
 
 /**
- * Charges as an append-only file per month (JSON Lines), shared by every process that uses the
- * state folder: VS Code windows and CLI runs. Each appends its own lines (small appends to one
- * file do not interleave) and reads what the others appended before it decides, so two windows
- * under one limit see each other's spend. A torn last line (a kill mid-write) is skipped.
+ * Charges and holds as an append-only file per month (JSON Lines), shared by every process that
+ * uses the state folder: VS Code windows and CLI runs. Writers append under the ledger's lock,
+ * and each reader reads only the bytes added since its last read, so a decision costs one `stat`
+ * when nothing changed. Every line is validated; one that is not a valid record is kept in
+ * `unreadable` (never silently dropped, never read as zero or negative).
  */
 export class ChargeJournal {
   private file = '';
   private readBytes = 0;
   private partial = '';
-  private charges: Charge[] = [];
+  private lines = 0;
+  private records: MonthRecords = ChargeJournal.empty();
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
   }
 
-  /** Every charge of a month (`2026-11`), including those other processes appended. */
-  month(monthKey: string): readonly Charge[] {
+  private static empty(): MonthRecords {
+    return { charges: [], holds: new Map(), unreadable: [], spentByDay: new Map(), spentUsd: 0 };
+  }
+
+  /** Everything a month's file (`2026-11`) holds, including what other processes appended. */
+  month(monthKey: string): MonthRecords {
     const file = join(this.dir, `charges-${monthKey}.jsonl`);
     if (file !== this.file) {
       this.file = file;
       this.readBytes = 0;
       this.partial = '';
-      this.charges = [];
+      this.lines = 0;
+      this.records = ChargeJournal.empty();
     }
     this.catchUp();
-    return this.charges;
+    return this.records;
   }
 
-  append(monthKey: string, charge: Charge): void {
+  /** Appends one record; call it under the ledger's lock. */
+  append(monthKey: string, record: Charge | Hold | Release): void {
     this.month(monthKey);
-    // After a torn last line, start on a fresh line so this charge is not lost with it.
-    appendFileSync(this.file, `${this.partial ? '\n' : ''}${JSON.stringify(charge)}\n`);
+    // After a torn last line (a writer killed mid-line), start on a fresh line so this record is
+    // not lost with it; the torn line then reads as unreadable, and is counted as such.
+    appendFileSync(this.file, `${this.partial ? '\n' : ''}${JSON.stringify(record)}\n`);
     this.catchUp();
   }
 
@@ -66,13 +145,36 @@ export class ChargeJournal {
     this.readBytes = size;
     const lines = (this.partial + buffer.toString('utf8')).split('\n');
     this.partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      try {
-        this.charges.push(JSON.parse(line) as Charge);
-      } catch {
-        // A line another process was killed in the middle of writing.
-      }
+    for (const line of lines) this.take(line);
+  }
+
+  private take(line: string): void {
+    this.lines++;
+    if (!line.trim()) return;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      this.records.unreadable.push({ file: this.file, line: this.lines, why: 'not valid JSON (a torn or edited line)' });
+      return;
+    }
+    const problem = problemOf(record);
+    if (problem) {
+      this.records.unreadable.push({ file: this.file, line: this.lines, why: problem });
+      return;
+    }
+    const r = record as Charge | Hold | Release;
+    if ('kind' in r && r.kind === 'hold') {
+      this.records.holds.set(r.id, r);
+    } else if ('kind' in r && r.kind === 'release') {
+      this.records.holds.delete(r.hold);
+    } else {
+      const charge = r as Charge;
+      if (charge.hold) this.records.holds.delete(charge.hold);
+      this.records.charges.push(charge);
+      const day = new Date(Date.parse(charge.at)).toISOString().slice(0, 10);
+      this.records.spentByDay.set(day, (this.records.spentByDay.get(day) ?? 0) + charge.usd);
+      this.records.spentUsd += charge.usd;
     }
   }
 }

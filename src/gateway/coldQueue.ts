@@ -6,7 +6,7 @@ import type { ChatRequest, ChatResponse } from './ir';
 import { readJsonFile, writeFileAtomic } from './stateFiles';
 
 /** Why a request went to the cold tier instead of a provider. */
-export type QueueReason = 'all-routes-failed' | 'over-budget' | 'manual-pause' | 'budget-paused' | 'budget-exhausted';
+export type QueueReason = 'all-routes-failed' | 'over-budget' | 'budget-invalid' | 'manual-pause' | 'budget-paused' | 'budget-exhausted';
 
 /** A request waiting in the cold tier: everything needed to send it later. */
 export interface QueuedRequest {

@@ -1,14 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BudgetConfig } from './budgetConfig';
-import { ChargeJournal, type Charge } from './chargeJournal';
+import { ChargeJournal, type Charge, type Hold, type MonthRecords } from './chargeJournal';
+import { LedgerLock, processAlive } from './ledgerLock';
 import type { Usage } from './ir';
 import { costUsd, priceOf } from './prices';
 import type { Route } from './routes';
 import type { SpendGuard, SpendHold } from './spendGuard';
 
-/** Why new requests may not start now. */
-export type BudgetGate = 'manual-pause' | 'budget-paused' | 'budget-exhausted';
+/**
+ * Why new requests may not start now. `budget-invalid`: the budget setting cannot be read, so
+ * nothing is sent until it is fixed.
+ */
+export type BudgetGate = 'budget-invalid' | 'manual-pause' | 'budget-paused' | 'budget-exhausted';
 
 /** The budget as the status bar and `budget status` show it. */
 export interface BudgetStatus {
@@ -16,8 +21,9 @@ export interface BudgetStatus {
   readonly period: 'day' | 'month';
   /** The period the figures belong to, in UTC: `2026-11-23` or `2026-11`. */
   readonly periodKey: string;
+  /** Charged this period, unreadable journal lines included at their worst case (see `unreadableCharges`). */
   readonly spentUsd: number;
-  /** Held by calls in flight in this process. */
+  /** Held by calls in flight in every process on the state folder. */
   readonly reservedUsd: number;
   /** (spent + reserved) / limit, in percent; undefined without a limit. */
   readonly percent?: number;
@@ -26,6 +32,10 @@ export interface BudgetStatus {
   readonly gate?: BudgetGate;
   /** The user resumed past the pause threshold in this period. */
   readonly resumed: boolean;
+  /** Journal lines of this month that are not valid records. */
+  readonly unreadableCharges: number;
+  /** What needs the user's attention (an invalid setting, an unreadable file or line), one line each. */
+  readonly problems: string[];
 }
 
 /** One charge in the ledger (see ChargeJournal). */
@@ -46,22 +56,40 @@ const STATE_FILE = 'budget-state.json';
 /** Input is counted before sending; providers may count a little more. Held with this margin. */
 const INPUT_MARGIN = 1.1;
 const THRESHOLDS = [50, 80, 100];
+/**
+ * A hold no longer counts after this, even if its process still runs (stopped, or its pid reused
+ * after a crash). A hold of a process that has died is released at once, so this is a backstop;
+ * it is long enough for the longest streamed answer.
+ */
+export const DEFAULT_HOLD_TTL_MS = 30 * 60_000;
 
 function periodKeyOf(period: 'day' | 'month', now: number): string {
   const iso = new Date(now).toISOString();
   return period === 'day' ? iso.slice(0, 10) : iso.slice(0, 7);
 }
 
+function stateProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'it is not a JSON object';
+  const v = value as Record<string, unknown>;
+  if (v.manualPause !== undefined && typeof v.manualPause !== 'boolean') return '"manualPause" is not true or false';
+  if (v.resumedPeriodKey !== undefined && typeof v.resumedPeriodKey !== 'string') return '"resumedPeriodKey" is not text';
+  return undefined;
+}
+
 /**
  * The spend ledger and money budget. Each try holds its worst case (counted input + the answer
- * cap, at the route's prices) before it is sent; concurrent tries see each other's holds, so
- * together they cannot pass the limit. The real cost replaces the hold when the try ends.
+ * cap, at the route's prices) before it is sent. Holds are written to the journal in the state
+ * folder under an exclusive lock, so tries in every window and CLI run see each other's holds and
+ * together cannot pass the limit. The real cost replaces the hold when the try ends.
+ *
+ * It fails closed: an invalid budget setting sends nothing, an unreadable state file holds
+ * requests as paused, and an unreadable journal line is counted at its worst case.
  */
 export class Ledger implements SpendGuard {
-  private reservedUsd = 0;
   private lastGate: BudgetGate | undefined;
-  private state: BudgetState;
+  private stateProblem: string | undefined;
   private readonly statePath: string;
+  private readonly lock: LedgerLock;
 
   private constructor(
     private readonly config: BudgetConfig,
@@ -69,31 +97,45 @@ export class Ledger implements SpendGuard {
     stateDir: string,
     private readonly now: () => number,
     private readonly onEvent: (event: BudgetEvent) => void,
+    private readonly holdTtlMs: number,
   ) {
     this.statePath = join(stateDir, STATE_FILE);
-    this.state = this.readState();
+    this.lock = new LedgerLock(join(stateDir, 'ledger', 'lock'));
     this.lastGate = this.gate();
   }
 
-  static async open(stateDir: string, config: BudgetConfig, options: { now?: () => number; onEvent?: (event: BudgetEvent) => void } = {}): Promise<Ledger> {
-    return new Ledger(config, new ChargeJournal(join(stateDir, 'ledger')), stateDir, options.now ?? Date.now, options.onEvent ?? (() => {}));
+  static async open(stateDir: string, config: BudgetConfig, options: { now?: () => number; onEvent?: (event: BudgetEvent) => void; holdTtlMs?: number } = {}): Promise<Ledger> {
+    return new Ledger(config, new ChargeJournal(join(stateDir, 'ledger')), stateDir, options.now ?? Date.now, options.onEvent ?? (() => {}), options.holdTtlMs ?? DEFAULT_HOLD_TTL_MS);
   }
 
   /**
    * The pause and resume state, as another process may have just set it. Read every time: it is
    * a few bytes, and two changes within one timestamp tick would fool a modification check.
+   * A file that cannot be read may have said "paused": it is read as paused until the user
+   * resumes (which rewrites it).
    */
   private readState(): BudgetState {
+    let text: string;
     try {
-      this.state = JSON.parse(readFileSync(this.statePath, 'utf8')) as BudgetState;
-    } catch {
-      this.state ??= {};
+      text = readFileSync(this.statePath, 'utf8');
+    } catch (e) {
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      this.stateProblem = missing ? undefined : `${this.statePath} cannot be read (${(e as Error).message}); new requests are held as paused: resume to rewrite it.`;
+      return missing ? {} : { manualPause: true };
     }
-    return this.state;
+    let why: string | undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+      why = stateProblem(parsed);
+    } catch (e) {
+      why = `not valid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`;
+    }
+    this.stateProblem = why ? `${this.statePath} cannot be read (${why}); new requests are held as paused: resume to rewrite it.` : undefined;
+    return why ? { manualPause: true } : (parsed as BudgetState);
   }
 
   private writeState(next: BudgetState): void {
-    this.state = next;
     const temporary = `${this.statePath}.${process.pid}.tmp`;
     writeFileSync(temporary, JSON.stringify(next));
     renameSync(temporary, this.statePath);
@@ -103,28 +145,47 @@ export class Ledger implements SpendGuard {
     return periodKeyOf(this.config.period, this.now());
   }
 
-  /** Charges of the current period, from every process (a new period starts at zero). */
-  private periodCharges(): readonly Charge[] {
-    const key = this.periodKey;
-    const charges = this.journal.month(key.slice(0, 7));
-    return this.config.period === 'month' ? charges : charges.filter((c) => periodKeyOf('day', Date.parse(c.at)) === key);
+  private records(): MonthRecords {
+    return this.journal.month(this.periodKey.slice(0, 7));
   }
 
-  private get spentUsd(): number {
-    return this.periodCharges().reduce((sum, c) => sum + c.usd, 0);
+  /**
+   * The worst case of a journal line that cannot be read: no try is ever held for more than the
+   * limit, so the limit is the most such a line can stand for. Without a limit there is no such
+   * bound; the line is still reported.
+   */
+  private get unreadableWorstUsd(): number {
+    return this.config.limitUsd ?? 0;
+  }
+
+  /**
+   * Spend of the current period and holds of tries in flight, from every process (a new period
+   * starts at zero): one read of what the journal gained since the last, then running sums.
+   * A hold counts until it is settled, it expires, or its process is gone.
+   */
+  private figures(): { spent: number; held: number; unreadable: number } {
+    const records = this.records();
+    const readable = this.config.period === 'month' ? records.spentUsd : (records.spentByDay.get(this.periodKey) ?? 0);
+    const now = this.now();
+    let held = 0;
+    for (const hold of records.holds.values()) {
+      if (Date.parse(hold.expiresAt) > now && processAlive(hold.owner)) held += hold.usd;
+    }
+    return { spent: readable + records.unreadable.length * this.unreadableWorstUsd, held, unreadable: records.unreadable.length };
   }
 
   /** The most a try can cost on a route: counted input (with a margin) and the answer cap. */
   private worstCase(route: Route, inputTokens: number, maxOutputTokens: number): { worst: number; refused?: string } {
+    if (this.config.invalid) return { worst: 0, refused: `the budget setting is invalid: ${this.config.invalid}` };
     const price = priceOf(route);
     const limit = this.config.limitUsd;
     if (!price && limit !== undefined) {
       return { worst: 0, refused: `no price is known for model "${route.model}"; set inputPricePerMTok and outputPricePerMTok on route "${route.id}" so the budget can hold its cost` };
     }
     const worst = price ? costUsd(price, Math.ceil(inputTokens * INPUT_MARGIN - 1e-9), maxOutputTokens) : 0;
-    const spent = this.spentUsd;
-    if (limit !== undefined && spent + this.reservedUsd + worst > limit + 1e-12) {
-      return { worst, refused: `its worst case ($${worst.toFixed(4)}) does not fit the ${this.config.period}ly budget: $${spent.toFixed(4)} spent and $${this.reservedUsd.toFixed(4)} held of $${limit.toFixed(2)}` };
+    const { spent, held } = this.figures();
+    if (limit !== undefined && spent + held + worst > limit + 1e-12) {
+      return { worst, refused: `its worst case ($${worst.toFixed(4)}) does not fit the ${this.config.period}ly budget: $${spent.toFixed(4)} spent and $${held.toFixed(4)} held of $${limit.toFixed(2)}` };
     }
     return { worst };
   }
@@ -134,27 +195,59 @@ export class Ledger implements SpendGuard {
   }
 
   reserve(route: Route, inputTokens: number, maxOutputTokens: number, requestId: string): SpendHold | string {
-    const { worst, refused } = this.worstCase(route, inputTokens, maxOutputTokens);
-    if (refused) return refused;
+    let hold: Hold;
+    try {
+      // Check and hold in one step for every process: no other can hold between the two.
+      const held = this.lock.with((): Hold | string => {
+        const { worst, refused } = this.worstCase(route, inputTokens, maxOutputTokens);
+        if (refused) return refused;
+        const at = this.now();
+        const record: Hold = {
+          kind: 'hold', id: `h-${randomBytes(8).toString('hex')}`, at: new Date(at).toISOString(), route: route.id, requestId,
+          usd: worst, owner: process.pid, expiresAt: new Date(at + this.holdTtlMs).toISOString(),
+        };
+        this.journal.append(this.periodKey.slice(0, 7), record);
+        return record;
+      });
+      if (typeof held === 'string') return held;
+      hold = held;
+    } catch (e) {
+      return `the spend ledger cannot hold its cost now: ${(e as Error).message}`;
+    }
+    const holdMonth = this.periodKey.slice(0, 7);
     const price = priceOf(route);
-    this.reservedUsd += worst;
     let settled = false;
     return {
       settle: (usage: Usage | undefined, possiblyBilled: boolean) => {
         if (settled) return;
         settled = true;
-        this.reservedUsd = Math.max(0, this.reservedUsd - worst);
-        const usd = usage && price ? costUsd(price, usage.inputTokens, usage.outputTokens) : possiblyBilled ? worst : 0;
-        if (usd > 0) this.charge(route.id, requestId, usd, !usage);
+        const usd = usage && price ? costUsd(price, usage.inputTokens, usage.outputTokens) : possiblyBilled ? hold.usd : 0;
+        this.settle(hold, holdMonth, usd, !usage);
         this.checkGate();
       },
     };
   }
 
-  private charge(route: string, requestId: string, usd: number, estimated: boolean): void {
-    const before = this.percentOf(this.spentUsd);
-    this.journal.append(this.periodKey.slice(0, 7), { at: new Date(this.now()).toISOString(), route, requestId, usd, estimated });
-    const spent = this.spentUsd;
+  /** The real cost replaces the hold. Written even if the lock cannot be taken: spend is never lost. */
+  private settle(hold: Hold, holdMonth: string, usd: number, estimated: boolean): void {
+    const write = () => {
+      const monthKey = this.periodKey.slice(0, 7);
+      const at = new Date(this.now()).toISOString();
+      if (usd > 0) this.charge(monthKey, { at, route: hold.route, requestId: hold.requestId, usd, estimated, ...(monthKey === holdMonth ? { hold: hold.id } : {}) });
+      // A hold taken last month is given back in last month's file, where it was written.
+      if (usd <= 0 || monthKey !== holdMonth) this.journal.append(holdMonth, { kind: 'release', hold: hold.id, at });
+    };
+    try {
+      this.lock.with(write);
+    } catch {
+      write();
+    }
+  }
+
+  private charge(monthKey: string, charge: Charge): void {
+    const before = this.percentOf(this.figures().spent);
+    this.journal.append(monthKey, charge);
+    const { spent } = this.figures();
     const after = this.percentOf(spent);
     if (before !== undefined && after !== undefined && this.config.limitUsd !== undefined) {
       for (const threshold of THRESHOLDS) {
@@ -173,9 +266,11 @@ export class Ledger implements SpendGuard {
 
   /** Why a new request may not start now, or undefined when it may. */
   gate(): BudgetGate | undefined {
+    if (this.config.invalid) return 'budget-invalid';
     const state = this.readState();
     if (state.manualPause) return 'manual-pause';
-    const percent = this.percentOf(this.spentUsd + this.reservedUsd);
+    const { spent, held } = this.figures();
+    const percent = this.percentOf(spent + held);
     if (percent === undefined) return undefined;
     if (percent >= 100) return 'budget-exhausted';
     if (percent >= this.config.pauseAtPercent && state.resumedPeriodKey !== this.periodKey) return 'budget-paused';
@@ -190,20 +285,35 @@ export class Ledger implements SpendGuard {
     }
   }
 
+  /** What needs the user's attention, one line each. */
+  private problems(): string[] {
+    const limited = this.config.limitUsd !== undefined;
+    return [
+      ...(this.config.invalid ? [this.config.invalid] : []),
+      ...(this.stateProblem ? [this.stateProblem] : []),
+      ...this.records().unreadable.map((u) => `line ${u.line} of ${u.file} is not a charge (${u.why}); ${limited
+        ? `counted as $${this.unreadableWorstUsd.toFixed(2)} (the whole limit) until it is corrected or deleted`
+        : 'with no limit set it is not summed, so the spend shown is a floor; correct or delete it'}.`),
+    ];
+  }
+
   status(): BudgetStatus {
+    const state = this.readState();
     const gate = this.gate();
-    const spentUsd = this.spentUsd;
-    const percent = this.percentOf(spentUsd + this.reservedUsd);
+    const { spent: spentUsd, held: reservedUsd, unreadable } = this.figures();
+    const percent = this.percentOf(spentUsd + reservedUsd);
     return {
       ...(this.config.limitUsd !== undefined ? { limitUsd: this.config.limitUsd } : {}),
       period: this.config.period,
       periodKey: this.periodKey,
       spentUsd,
-      reservedUsd: this.reservedUsd,
+      reservedUsd,
       ...(percent !== undefined ? { percent } : {}),
       pauseAtPercent: this.config.pauseAtPercent,
       ...(gate ? { gate } : {}),
-      resumed: this.readState().resumedPeriodKey === this.periodKey,
+      resumed: state.resumedPeriodKey === this.periodKey,
+      unreadableCharges: unreadable,
+      problems: this.problems(),
     };
   }
 
@@ -219,14 +329,20 @@ export class Ledger implements SpendGuard {
     this.checkGate();
   }
 
-  /** USD charged per route in the current period. */
+  private periodCharges(): readonly Charge[] {
+    const key = this.periodKey;
+    const charges = this.records().charges;
+    return this.config.period === 'month' ? charges : charges.filter((c) => periodKeyOf('day', Date.parse(c.at)) === key);
+  }
+
+  /** USD charged per route in the current period (readable charges only). */
   spentByRoute(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const c of this.periodCharges()) out[c.route] = (out[c.route] ?? 0) + c.usd;
     return out;
   }
 
-  /** The charges of the current period, oldest first. */
+  /** The readable charges of the current period, oldest first. */
   entries(): readonly LedgerEntry[] {
     return this.periodCharges();
   }

@@ -77,6 +77,8 @@ export function readSettings(inspect: Inspect, trusted: boolean): SettingsRead {
   const chain: RawChainConfig = {
     routes: get('routes') ?? [],
     policy: section('policy', POLICY_KEYS),
+    // Passed on as found: a bad value makes the budget invalid (nothing is sent, requests are
+    // queued) rather than falling back to no limit or to an earlier limit the user has replaced.
     budget: section('budget', ['limitUsd', 'period', 'pauseAtPercent']),
     cache: section('cache', ['ttlSeconds']),
     queue: section('queue', ['maxAgeHours']),

@@ -81,7 +81,7 @@ export function statusView(input: StatusInput): StatusView {
   const active = input.activeRoute?.id ?? input.routes.find((r) => !r.disabled && r.breaker !== 'open')?.route.id;
   const parts: string[] = [];
   if (state === ChainState.NoRoutes) parts.push('Context Gateway: no routes');
-  else if (state === ChainState.Paused) parts.push(input.budget?.gate === 'manual-pause' ? 'paused' : input.budget?.gate === 'budget-exhausted' ? 'budget spent' : 'budget paused');
+  else if (state === ChainState.Paused) parts.push(input.budget?.gate === 'budget-invalid' ? 'budget setting invalid' : input.budget?.gate === 'manual-pause' ? 'paused' : input.budget?.gate === 'budget-exhausted' ? 'budget spent' : 'budget paused');
   else if (state === ChainState.Cold) parts.push('cold');
   else parts.push(active ?? 'ready');
   if (input.queued > 0) parts.push(`${input.queued} queued`);
@@ -107,6 +107,8 @@ export function statusView(input: StatusInput): StatusView {
     const b = input.budget;
     const limit = b.limitUsd !== undefined ? ` of $${b.limitUsd.toFixed(2)} (${(b.percent ?? 0).toFixed(0)}%, pause at ${b.pauseAtPercent}%)` : ' (no limit)';
     lines.push(`Spend this ${b.period}: $${b.spentUsd.toFixed(4)}${limit}`, '');
+    // Why the budget holds requests when it is not the spend itself: an unreadable journal line or state file.
+    for (const problem of b.problems) lines.push(`$(warning) ${cell(problem)}`, '');
   }
   if (input.queued > 0) lines.push(`${input.queued} request(s) queued. ${commandLink('Drain Queue', 'contextGateway.drainQueue')}`, '');
   if (input.problems > 0) lines.push(`$(warning) ${input.problems} settings problem(s): ${commandLink('Open Log', 'contextGateway.openLog')}`, '');
@@ -123,7 +125,7 @@ export function statusView(input: StatusInput): StatusView {
 function describeState(state: ChainState, input: StatusInput): string {
   switch (state) {
     case ChainState.NoRoutes: return 'no route is configured. Add one under `contextGateway.routes` in your user settings.';
-    case ChainState.Paused: return input.budget?.gate === 'manual-pause' ? 'AI requests are paused; new ones are queued.' : input.budget?.gate === 'budget-exhausted' ? 'the money budget is spent; new requests are queued.' : 'the money budget reached its pause threshold; new requests are queued until you resume.';
+    case ChainState.Paused: return input.budget?.gate === 'budget-invalid' ? 'the money budget setting is invalid, so nothing is sent; new requests are queued until it is fixed (see the log).' : input.budget?.gate === 'manual-pause' ? 'AI requests are paused; new ones are queued.' : input.budget?.gate === 'budget-exhausted' ? 'the money budget is spent; new requests are queued.' : 'the money budget reached its pause threshold; new requests are queued until you resume.';
     case ChainState.Cold: return 'no route answers; requests are queued and sent when a route recovers.';
     case ChainState.HalfOpen: return 'a route is recovering (its breaker lets one probe through).';
     case ChainState.Warm: return `the hot routes are failing; answering from warm route ${input.activeRoute?.id ?? ''}.`;

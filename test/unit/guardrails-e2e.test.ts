@@ -3,7 +3,7 @@
 // process killed (SIGKILL) in the middle of draining the queue.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { adapterFor } from '../../src/gateway/adapters/index';
@@ -118,6 +118,95 @@ describe('money budget on the wire', () => {
     } finally {
       await services.dispose();
     }
+  });
+});
+
+describe('money budget across processes', () => {
+  it('4 CLI processes asking at once under a $1 limit spend at most $1; the provider sees only the calls that fit', async () => {
+    openai.reset();
+    const dir = await tempDir();
+    const routes = join(dir, 'routes.json');
+    const stateDir = join(dir, 'state');
+    // Each try holds about $0.40 (200,000 output tokens at $2/M) and costs $0.30: two fit at once,
+    // a third only after one has settled. Without shared holds all four go out ($1.20).
+    await writeFile(routes, JSON.stringify({
+      ...routesFile('openai', openai),
+      routes: [{ ...routesFile('openai', openai).routes[0], maxOutputTokens: 200_000 }],
+      budget: { limitUsd: 1, pauseAtPercent: 100 },
+    }));
+    for (let i = 0; i < 4; i++) openai.script({ reply: { text: `answer ${i}`, usage: { inputTokens: 20, outputTokens: 150_000 } }, delayMs: 1_500 });
+    const env = { ...process.env, FAKE_KEY: 'test-key' };
+    const runs = await Promise.all(Array.from({ length: 4 }, (_, i) => cli(['ask', '--routes', routes, '--state-dir', stateDir, '--prompt', `question ${i}`, '--json'], env)));
+    const answered = runs.filter((r) => r.status === 0).length;
+    const queued = runs.filter((r) => r.status === 75).length;
+    assert.equal(answered + queued, 4, runs.map((r) => r.stderr).join('\n'));
+    const status = await cli(['budget', 'status', '--routes', routes, '--state-dir', stateDir, '--json'], env);
+    const spent = JSON.parse(status.stdout).spentUsd as number;
+    console.log(`[metric] 4 CLI processes at once, $1 limit: ${answered} answered, ${queued} queued, spent $${spent.toFixed(4)}, provider calls ${openai.requests.length}`);
+    assert.ok(spent <= 1 + 1e-9, `spent $${spent}`);
+    assert.equal(openai.requests.length, answered, 'the provider saw exactly the calls that were answered');
+    assert.ok(answered >= 2, 'two fit at once');
+  });
+
+  it('a bad budget in the routes file refuses to send, with one line naming the field and how to fix it', async () => {
+    openai.reset();
+    const dir = await tempDir();
+    const routes = join(dir, 'routes.json');
+    const env = { ...process.env, FAKE_KEY: 'test-key' };
+    for (const budget of [{ limitUsd: '5' }, { limitUsd: -1 }, { limitUSD: 5 }]) {
+      await writeFile(routes, JSON.stringify(routesFile('openai', openai, { budget })));
+      openai.script({ reply: { text: 'must not be sent' } });
+      const asked = await cli(['ask', '--routes', routes, '--state-dir', join(dir, 'state'), '--prompt', 'hello'], env);
+      assert.equal(asked.status, 1, asked.stderr);
+      assert.equal(asked.stdout, '');
+      const lines = asked.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, asked.stderr);
+      assert.match(lines[0]!, /routes\.json: Budget: ".*?" .*Nothing is sent until it is fixed\.$/);
+      assert.equal(openai.requests.length, 0, `${JSON.stringify(budget)}: nothing reached the provider`);
+    }
+  });
+
+  it('in the chain (the extension\'s path) a bad budget queues the request, sends nothing, and the fixed budget sends it', async () => {
+    openai.reset();
+    const stateDir = await tempDir();
+    const bad = parseChainConfig({ ...routesFile('openai', openai), budget: { limitUsd: '5' } });
+    assert.equal(bad.config.budget.invalid, bad.problems.find((p) => p.startsWith('Budget:')));
+    openai.script({ reply: { text: 'sent once the budget is fixed', usage: { inputTokens: 10, outputTokens: 10 } } });
+    const first = await openChain(bad.config, { stateDir, adapterFor, keyFor: async () => 'test-key' });
+    let queueId: string;
+    try {
+      const result = await first.chain.ask(question('explain the budget'));
+      assert.equal(result.status, 'queued');
+      assert.equal(result.status === 'queued' && result.reason, 'budget-invalid');
+      queueId = result.status === 'queued' ? result.queueId : '';
+      assert.match(result.status === 'queued' ? result.message : '', /the money budget setting is invalid/);
+      assert.equal((await first.chain.drain()).answered.length, 0, 'draining sends nothing either');
+      assert.equal(openai.requests.length, 0, 'nothing reached the provider');
+    } finally {
+      await first.dispose();
+    }
+    const fixed = parseChainConfig({ ...routesFile('openai', openai), budget: { limitUsd: 5 } });
+    const second = await openChain(fixed.config, { stateDir, adapterFor, keyFor: async () => 'test-key' });
+    try {
+      assert.deepEqual((await second.chain.drain()).answered.map((a) => a.id), [queueId]);
+      assert.equal(openai.requests.length, 1);
+    } finally {
+      await second.dispose();
+    }
+  });
+
+  it('budget status reads a journal with a bad line without crashing, and names the line', async () => {
+    const dir = await tempDir();
+    const routes = join(dir, 'routes.json');
+    const stateDir = join(dir, 'state');
+    await writeFile(routes, JSON.stringify(routesFile('openai', openai, { budget: { limitUsd: 5 } })));
+    const month = new Date().toISOString().slice(0, 7);
+    await mkdir(join(stateDir, 'ledger'), { recursive: true });
+    await writeFile(join(stateDir, 'ledger', `charges-${month}.jsonl`), `${JSON.stringify({ at: new Date().toISOString(), route: 'main', requestId: 'x', usd: '0.5', estimated: false })}\n`);
+    const status = await cli(['budget', 'status', '--routes', routes, '--state-dir', stateDir], { ...process.env });
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, /\$5\.0000 spent of \$5\.00/);
+    assert.match(status.stdout + status.stderr, /line 1 of .*charges-.*\.jsonl is not a charge \("usd" is "0\.5"/);
   });
 });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseBudget } from '../../src/gateway/budgetConfig';
@@ -24,12 +25,28 @@ describe('prices', () => {
 });
 
 describe('budget config', () => {
-  it('reads a budget and reports bad fields', () => {
-    assert.deepEqual(parseBudget({ limitUsd: 5, period: 'day', pauseAtPercent: 90 }).budget, { limitUsd: 5, period: 'day', pauseAtPercent: 90 });
-    const { budget, problems } = parseBudget({ limitUsd: -1, period: 'week', extra: 1 });
-    assert.deepEqual(budget, { period: 'month', pauseAtPercent: 80 });
-    assert.equal(problems.length, 3);
-    assert.match(problems.join('\n'), /"period" is "week"; allowed: "day", "month"/);
+  it('reads a budget', () => {
+    assert.deepEqual(parseBudget({ limitUsd: 5, period: 'day', pauseAtPercent: 90 }), { budget: { limitUsd: 5, period: 'day', pauseAtPercent: 90 }, problems: [] });
+    assert.deepEqual(parseBudget({ limitUsd: null }).budget, { period: 'month', pauseAtPercent: 80 }, 'null is no limit, as in settings');
+  });
+
+  it('fails closed on a bad limit, period, pause share or unknown key: the budget is invalid and one line names the field', () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [{ limitUsd: '5' }, /^Budget: "limitUsd" is "5" \(a string\); set it to a number of US dollars from 0 to 100000, such as 20 \(or remove it for no limit\)\. Nothing is sent until it is fixed\.$/],
+      [{ limitUsd: -1 }, /"limitUsd" is -1;/],
+      [{ limitUsd: Number.NaN }, /"limitUsd" is NaN;/],
+      [{ limitUsd: 1e9 }, /"limitUsd" is 1000000000;/],
+      [{ limitUsd: 5, period: 'week' }, /"period" is "week" \(a string\); set it to "day" or "month"/],
+      [{ limitUsd: 5, pauseAtPercent: '50' }, /"pauseAtPercent" is "50"/],
+      [{ limitUSD: 5 }, /"limitUSD" is not a budget setting; known: limitUsd, period, pauseAtPercent/],
+      ['5', /must be an object/],
+    ];
+    for (const [input, line] of bad) {
+      const { budget, problems } = parseBudget(input);
+      assert.equal(problems.length, 1, JSON.stringify(input));
+      assert.match(problems[0]!, line);
+      assert.equal(budget.invalid, problems[0], `${JSON.stringify(input)} must fail closed`);
+    }
   });
 });
 
@@ -124,7 +141,7 @@ describe('ledger', () => {
     (first.reserve(ROUTE, 0, 420_000, 'a') as SpendHold).settle({ inputTokens: 0, outputTokens: 420_000 }, true);
     first.pause();
     const journal = await readFile(join(dir, 'ledger', `charges-${new Date().toISOString().slice(0, 7)}.jsonl`), 'utf8');
-    assert.equal(journal.trim().split('\n').length, 1);
+    assert.deepEqual(journal.trim().split('\n').map((l) => JSON.parse(l).kind ?? 'charge'), ['hold', 'charge'], 'the hold, then the charge that settles it');
     assert.equal(JSON.parse(await readFile(join(dir, 'budget-state.json'), 'utf8')).manualPause, true);
     const second = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
     assert.ok(Math.abs(second.status().spentUsd - 0.84) < 1e-9);
@@ -144,16 +161,116 @@ describe('ledger', () => {
     assert.equal(windowB.gate(), undefined);
   });
 
-  it('skips a torn last line of the journal and keeps later charges', async () => {
+  it('refuses every try while the budget setting is invalid, and says which setting to fix', async () => {
+    const { budget } = parseBudget({ limitUsd: '5' });
+    const ledger = await Ledger.open(await tempDir(), budget);
+    assert.equal(ledger.gate(), 'budget-invalid');
+    assert.match(String(ledger.reserve(ROUTE, 10, 10, 'x')), /the budget setting is invalid: Budget: "limitUsd" is "5"/);
+    assert.match(String(ledger.refusal(ROUTE, 10, 10)), /"limitUsd" is "5"/);
+    ledger.resume();
+    assert.equal(ledger.gate(), 'budget-invalid', 'resuming does not lift it: only fixing the setting does');
+    assert.deepEqual(ledger.status().problems, [budget.invalid]);
+  });
+
+  it('holds requests as paused while budget-state.json is unreadable, until resume rewrites it', async () => {
     const dir = await tempDir();
-    const ledger = await Ledger.open(dir, { period: 'month', pauseAtPercent: 80 });
+    const ledger = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
+    ledger.pause();
+    for (const corrupt of ['{"manualPause":tru', 'null', '{"manualPause":"no"}', '[]']) {
+      await writeFile(join(dir, 'budget-state.json'), corrupt);
+      assert.equal(ledger.gate(), 'manual-pause', `${corrupt} must not lift the pause`);
+      assert.match(ledger.status().problems.join('\n'), /budget-state\.json cannot be read .*held as paused: resume to rewrite it/);
+      assert.ok(ledger.status().problems.every((p) => !p.includes('\n')), 'one line each');
+      assert.equal(typeof ledger.reserve(ROUTE, 0, 10, 'x'), 'object', 'a try already under way still settles');
+    }
+    const fresh = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
+    assert.equal(fresh.gate(), 'manual-pause', 'a new process reading the corrupt file holds too');
+    fresh.resume();
+    assert.equal(ledger.gate(), undefined);
+    assert.deepEqual(ledger.status().problems, []);
+  });
+
+  it('counts each unreadable journal line at the whole limit and names it; never as zero or negative', async () => {
+    // Worst case of a line that cannot be read: no try is ever held for more than the limit, so
+    // the limit is the most that line can stand for. Counting it so stops sending (the budget is
+    // spent) until the line is corrected or deleted, and the status says which line.
+    const dir = await tempDir();
+    const month = new Date().toISOString().slice(0, 7);
+    const at = new Date().toISOString();
+    const line = (usd: unknown, id: string) => JSON.stringify({ at, route: 'r', requestId: id, usd, estimated: false });
+    await mkdir(join(dir, 'ledger'), { recursive: true });
+    const file = join(dir, 'ledger', `charges-${month}.jsonl`);
+    for (const bad of ['{"at":"2026-11-01T00:0', line('0.5', 'text'), line(-100, 'negative'), line(Number.NaN, 'nan'), '{"route":"r"}']) {
+      await writeFile(file, `${line(0.015, 'a')}\n${bad}\n${line(0.03, 'b')}\n`);
+      const ledger = await Ledger.open(dir, { limitUsd: 5, period: 'month', pauseAtPercent: 80 });
+      const status = ledger.status();
+      assert.ok(Math.abs(status.spentUsd - 5.045) < 1e-9, `${bad}: spent ${status.spentUsd}`);
+      assert.equal(status.unreadableCharges, 1);
+      assert.match(status.problems.join('\n'), /line 2 of .*charges-\d{4}-\d{2}\.jsonl is not a charge .*; counted as \$5\.00 \(the whole limit\) until it is corrected or deleted/);
+      assert.equal(ledger.gate(), 'budget-exhausted');
+      assert.match(String(ledger.reserve(ROUTE, 0, 10, 'c')), /does not fit/);
+      assert.deepEqual(ledger.entries().map((e) => e.requestId), ['a', 'b']);
+    }
+    // Without a limit there is no largest hold: the line is still reported, and the sum says it is a floor.
+    const unlimited = await Ledger.open(dir, { period: 'month', pauseAtPercent: 80 });
+    assert.equal(unlimited.status().unreadableCharges, 1);
+  });
+
+  it('an append after a torn last line starts a fresh line, and the torn one is counted as unreadable', async () => {
+    const dir = await tempDir();
+    const ledger = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 100 });
     const month = new Date().toISOString().slice(0, 7);
     await mkdir(join(dir, 'ledger'), { recursive: true });
     await writeFile(join(dir, 'ledger', `charges-${month}.jsonl`), '{"at":"2026-11-01T00:00:00Z","route":"r","requestId":"x","usd":0.1,"estimated":false}\n{"at":"2026-11-01T00:0');
     (ledger.reserve(ROUTE, 0, 100_000, 'next') as SpendHold).settle({ inputTokens: 0, outputTokens: 100_000 }, true); // $0.20
-    const fresh = await Ledger.open(dir, { period: 'month', pauseAtPercent: 80 });
+    const fresh = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 100 });
     assert.deepEqual(fresh.entries().map((e) => e.requestId), ['x', 'next']);
-    assert.ok(Math.abs(fresh.status().spentUsd - 0.3) < 1e-9);
+    assert.equal(fresh.status().unreadableCharges, 1);
+    assert.equal(fresh.gate(), 'budget-exhausted');
   });
 
+  it('shares holds through the state folder: a second ledger sees the first one\'s hold before it is settled', async () => {
+    const dir = await tempDir();
+    const windowA = await Ledger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
+    const windowB = await Ledger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
+    const hold = windowA.reserve(ROUTE, 0, 200_000, 'a') as SpendHold; // $0.40 held
+    assert.equal(typeof hold, 'object');
+    assert.ok(Math.abs(windowB.status().reservedUsd - 0.4) < 1e-9, 'B sees the hold of A');
+    assert.match(String(windowB.reserve(ROUTE, 0, 100_000, 'b')), /\$0\.4000 held of \$0\.50/);
+    hold.settle({ inputTokens: 0, outputTokens: 50_000 }, true); // $0.10
+    assert.equal(windowB.status().reservedUsd, 0);
+    assert.equal(typeof windowB.reserve(ROUTE, 0, 100_000, 'b'), 'object', 'the settled hold frees the rest');
+  });
+
+  it('releases the hold of a process that died, and any hold past its expiry', async () => {
+    const dir = await tempDir();
+    let now = Date.now();
+    const config = { limitUsd: 1, period: 'month' as const, pauseAtPercent: 100 };
+    const live = await Ledger.open(dir, config, { now: () => now, holdTtlMs: 60_000 });
+    assert.equal(typeof live.reserve(ROUTE, 0, 200_000, 'live'), 'object'); // $0.40, never settled
+    // A hold written by a process that has exited since.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const month = new Date(now).toISOString().slice(0, 7);
+    const at = new Date(now).toISOString();
+    await appendFile(join(dir, 'ledger', `charges-${month}.jsonl`), `${JSON.stringify({ kind: 'hold', id: 'h-dead', at, route: 'r', requestId: 'dead', usd: 0.5, owner: dead, expiresAt: new Date(now + 60_000).toISOString() })}\n`);
+    const other = await Ledger.open(dir, config, { now: () => now });
+    assert.ok(Math.abs(other.status().reservedUsd - 0.4) < 1e-9, 'only the live hold counts');
+    now += 61_000;
+    assert.equal(other.status().reservedUsd, 0, 'an expired hold no longer counts');
+  });
+
+  it('keeps the ledger consistent when the lock file is left by a process that died', async () => {
+    const dir = await tempDir();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    await mkdir(join(dir, 'ledger'), { recursive: true });
+    await writeFile(join(dir, 'ledger', 'lock'), `${dead} stale ${Date.now()}`);
+    const ledger = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 100 });
+    const started = performance.now();
+    const hold = ledger.reserve(ROUTE, 0, 100_000, 'a') as SpendHold;
+    assert.equal(typeof hold, 'object');
+    hold.settle({ inputTokens: 0, outputTokens: 100_000 }, true);
+    assert.ok(performance.now() - started < 1000, 'the dead owner\'s lock is taken over at once');
+    assert.ok(Math.abs(ledger.status().spentUsd - 0.2) < 1e-9);
+    await assert.rejects(readFile(join(dir, 'ledger', 'lock')), /ENOENT/, 'the lock is released after use');
+  });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseChainConfig } from '../../src/gateway/chainConfig';
 import { readSettings, restrictedKeysIn, type InspectedSetting } from '../../src/vscode/settingsReader';
 
 const userRoute = [{ id: 'mine', tier: 'hot', provider: 'openai', model: 'gpt-4o-mini' }];
@@ -40,6 +41,19 @@ describe('settings reader', () => {
     assert.deepEqual(read.chain.routes, evilRoute);
     assert.deepEqual(read.chain.budget, { limitUsd: 100000 });
     assert.deepEqual(read.ignoredUntrusted, []);
+  });
+
+  it('a bad budget setting fails closed: the chain gets an invalid budget (nothing is sent) and one problem line names it', () => {
+    for (const limitUsd of ['5', -1, 1e12]) {
+      const read = readSettings(inspector({ 'budget.limitUsd': { defaultValue: null, globalValue: limitUsd } }), true);
+      const { config, problems } = parseChainConfig(read.chain);
+      assert.deepEqual(problems.filter((p) => p.startsWith('Budget:')).length, 1);
+      assert.match(problems.join('\n'), /Budget: "limitUsd" is .*; set it to a number of US dollars from 0 to 100000/);
+      assert.equal(config.budget.invalid, problems.find((p) => p.startsWith('Budget:')), `${limitUsd} must not run without a limit`);
+      assert.equal(config.budget.limitUsd, undefined);
+    }
+    const unset = parseChainConfig(readSettings(inspector({ 'budget.limitUsd': { defaultValue: null } }), true).chain);
+    assert.equal(unset.config.budget.invalid, undefined, 'the default (null) is no limit, not a problem');
   });
 
   it('finds the restricted keys a workspace settings file (with comments) tries to set', () => {

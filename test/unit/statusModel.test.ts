@@ -8,7 +8,7 @@ import { ChainState, chainState, commandLink, statusView, type StatusInput } fro
 const hot: Route = { id: 'openai-main', tier: 'hot', provider: 'openai', model: 'gpt-4o-mini', baseUrl: 'https://api.openai.com/v1' };
 const warm: Route = { id: 'claude', tier: 'warm', provider: 'anthropic', model: 'claude-sonnet-4-5', baseUrl: 'https://api.anthropic.com' };
 const route = (r: Route, breaker: RouteStatus['breaker'] = 'closed', extra: Partial<RouteStatus> = {}): RouteStatus => ({ route: r, breaker, disabled: false, ...extra });
-const budget = (over: Partial<BudgetStatus> = {}): BudgetStatus => ({ period: 'month', periodKey: '2026-11', spentUsd: 1.5, reservedUsd: 0, limitUsd: 20, percent: 7.5, pauseAtPercent: 80, resumed: false, ...over });
+const budget = (over: Partial<BudgetStatus> = {}): BudgetStatus => ({ period: 'month', periodKey: '2026-11', spentUsd: 1.5, reservedUsd: 0, limitUsd: 20, percent: 7.5, pauseAtPercent: 80, resumed: false, unreadableCharges: 0, problems: [], ...over });
 const input = (over: Partial<StatusInput> = {}): StatusInput => ({ routes: [route(hot), route(warm)], busy: 0, lastQueued: false, queued: 0, problems: 0, budget: budget(), ...over });
 
 describe('status bar model', () => {
@@ -38,6 +38,13 @@ describe('status bar model', () => {
     assert.equal(paused.text, '$(debug-pause) budget paused · $16.20/$20.00');
     assert.equal(paused.background, 'error');
     assert.equal(statusView(input({ routes: [] })).background, 'warning');
+  });
+
+  it('says why the budget holds requests: an invalid setting, an unreadable journal line', () => {
+    const view = statusView(input({ budget: budget({ gate: 'budget-invalid', problems: ['Budget: "limitUsd" is "5" (a string); set it to a number.'] }) }));
+    assert.match(view.text, /budget setting invalid/);
+    assert.match(view.tooltip, /the money budget setting is invalid, so nothing is sent/);
+    assert.match(view.tooltip, /\$\(warning\) Budget: "limitUsd" is "5"/);
   });
 
   it('puts a table of routes and breakers in the tooltip, with command links', () => {
