@@ -22,6 +22,8 @@ export class ChargeJournal {
   private readBytes = 0;
   private partial = '';
   private charges: Charge[] = [];
+  /** The sum of `charges`, kept as they are read: the budget asks for it several times a request. */
+  private usd = 0;
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -35,9 +37,16 @@ export class ChargeJournal {
       this.readBytes = 0;
       this.partial = '';
       this.charges = [];
+      this.usd = 0;
     }
     this.catchUp();
     return this.charges;
+  }
+
+  /** USD of every charge of a month, including those other processes appended. */
+  monthUsd(monthKey: string): number {
+    this.month(monthKey);
+    return this.usd;
   }
 
   append(monthKey: string, charge: Charge): void {
@@ -69,7 +78,9 @@ export class ChargeJournal {
     for (const line of lines) {
       if (!line.trim()) continue;
       try {
-        this.charges.push(JSON.parse(line) as Charge);
+        const charge = JSON.parse(line) as Charge;
+        this.charges.push(charge);
+        this.usd += charge.usd;
       } catch {
         // A line another process was killed in the middle of writing.
       }

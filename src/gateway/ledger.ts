@@ -111,6 +111,7 @@ export class Ledger implements SpendGuard {
   }
 
   private get spentUsd(): number {
+    if (this.config.period === 'month') return this.journal.monthUsd(this.periodKey);
     return this.periodCharges().reduce((sum, c) => sum + c.usd, 0);
   }
 
