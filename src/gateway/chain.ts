@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AnswerCache } from './answerCache';
 import { AllRoutesFailedError, CancelledError, isAllRoutesFailedError, isCancelledError } from './chainErrors';
 import type { ColdQueue, DrainReport, QueueReason, QueuedRequest } from './coldQueue';
@@ -149,7 +149,9 @@ export class Chain {
     };
     // The header key is per logical request: retries and failovers share it, a later identical
     // question (after the cache has expired) does not.
-    const headerKey = `${key}-${randomBytes(6).toString('hex')}`;
+    // 12 hex digits from a random UUID: the same form as 6 random bytes, without a synchronous
+    // call into the system's random source per request (randomUUID draws from a cached pool).
+    const headerKey = `${key}-${randomUUID().slice(-12)}`;
     const promise = this.answerOrQueue(request, headerKey, key, { ...options, signal: abort.signal, onAnswer }).finally(() => this.inFlight.delete(key));
     const shared: Shared = { promise, listeners, abort, participants: 0, replay };
     this.inFlight.set(key, shared);

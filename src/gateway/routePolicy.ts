@@ -1,9 +1,10 @@
 import {
-  BulkheadPolicy, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, TimeoutStrategy,
-  bulkhead, circuitBreaker, handleWhen, retry, timeout, wrap, type IPolicy, type RetryPolicy,
+  BulkheadPolicy, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker,
+  bulkhead, circuitBreaker, handleWhen, retry, type RetryPolicy,
 } from 'cockatiel';
 import { isProviderError, type ProviderError } from './failures';
 import type { PolicyConfig } from './policyConfig';
+import type { RequestAbort } from './requestAbort';
 import { RetryAfterBackoff } from './retryBackoff';
 
 /** A breaker's state in the user's words. */
@@ -26,12 +27,14 @@ const STATES: Record<CircuitState, BreakerState> = {
 /**
  * One route's guard, from the outside in: a bulkhead (concurrent calls), retries (backoff with
  * full jitter, Retry-After honoured), a circuit breaker (consecutive failures), and a timeout
- * per attempt that aborts the HTTP call through the signal it hands down.
+ * per attempt that aborts the HTTP call through the request's one signal (see RequestAbort: no
+ * signal of its own per layer or per attempt).
  */
 export class RoutePolicy {
   private breakerPolicy!: CircuitBreakerPolicy;
+  /** Stops listening to a breaker that `build` replaced (its late state changes are void). */
+  private stopListening: { dispose(): void } | undefined;
   private readonly bulkheadPolicy: BulkheadPolicy;
-  private policy!: IPolicy;
   private retryPolicy!: RetryPolicy;
 
   constructor(private readonly config: PolicyConfig, private readonly hooks: RoutePolicyHooks = {}, initialState?: unknown) {
@@ -47,7 +50,8 @@ export class RoutePolicy {
       breaker: new ConsecutiveBreaker(config.breakerThreshold),
       ...(initialState ? { initialState } : {}),
     });
-    this.breakerPolicy.onStateChange((state) => hooks.onBreakerChange?.(STATES[state]));
+    this.stopListening?.dispose();
+    this.stopListening = this.breakerPolicy.onStateChange((state) => hooks.onBreakerChange?.(STATES[state]));
     // A retry would only repeat text the caller already has, or ignore the provider's own wait.
     const retryable = handleWhen((e) =>
       isProviderError(e) && e.decision.retry && !e.partialText &&
@@ -56,17 +60,33 @@ export class RoutePolicy {
     this.retryPolicy.onRetry((event) => {
       if ('error' in event && isProviderError(event.error)) hooks.onRetry?.(event.error, event.delay, event.attempt);
     });
-    // Not aborted on return: aborting a finished call's signal costs a DOMException and makes
-    // undici tear down the kept-alive connection it just reused.
-    const perAttempt = timeout(config.timeoutMs, { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false });
-    this.policy = wrap(this.bulkheadPolicy, this.retryPolicy, this.breakerPolicy, perAttempt);
   }
 
-  /** Runs one guarded call; `fn` gets the attempt's signal (aborted on timeout or cancel). */
-  async execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /** Runs one guarded call; `fn` gets the attempt's signal (aborted on time-out or cancel). */
+  async execute<T>(fn: (signal: AbortSignal) => Promise<T>, request: RequestAbort): Promise<T> {
     const beforeProbe = this.state() === 'half-open' ? this.breakerPolicy.toJSON() : undefined;
+    const { timeoutMs } = this.config;
+    const signal = request.callerSignal;
+    // Innermost, as a timeout policy would be: the time-out covers one attempt, not the backoff.
+    const attempt = async (): Promise<T> => {
+      const attemptSignal = request.beginTry(timeoutMs);
+      try {
+        return await fn(attemptSignal);
+      } catch (e) {
+        // This attempt was the probe and was cancelled (or refused): restore the breaker before
+        // cockatiel's half-open handling closes it, so no one sees it closed meanwhile.
+        if (beforeProbe && !isProviderError(e) && this.breakerPolicy === breaker && breaker.state === CircuitState.HalfOpen) this.build(beforeProbe);
+        throw e;
+      } finally {
+        request.endTry();
+      }
+    };
+    // The layers are called directly rather than through cockatiel's wrap(), which copies a
+    // context object per layer per call.
+    const breaker = this.breakerPolicy;
+    const retried = this.retryPolicy;
     try {
-      return (await this.policy.execute(({ signal: attemptSignal }) => fn(attemptSignal), signal)) as T;
+      return await this.bulkheadPolicy.execute(() => retried.execute(() => breaker.execute(attempt, signal), signal), signal);
     } catch (e) {
       // cockatiel closes a half-open breaker when its probe throws an error the breaker does not
       // handle. A probe that was cancelled (or refused by the budget) proved nothing: put the

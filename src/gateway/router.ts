@@ -8,8 +8,9 @@ import { isProviderError, ProviderError } from './failures';
 import type { ChatRequest, ChatResponse } from './ir';
 import { DEFAULT_POLICY, type PolicyConfig } from './policyConfig';
 import { requestText } from './requestText';
+import { RequestAbort } from './requestAbort';
 import { RoutePolicy, type BreakerState } from './routePolicy';
-import { costUsd, priceOf } from './prices';
+import { costUsd, priceOf, type Price } from './prices';
 import type { ProviderKind, Route } from './routes';
 import { DEFAULT_MAX_OUTPUT_TOKENS, type SpendGuard, type SpendHold } from './spendGuard';
 import type { StreamEvent } from './stream';
@@ -68,7 +69,8 @@ interface Call {
   /** Input tokens per encoding family, counted once per route kind. */
   readonly inputTokens: Map<string, number>;
   readonly stream: boolean;
-  readonly userSignal: AbortSignal;
+  /** The request's one abort signal: the caller's cancel and each try's time-out. */
+  readonly abort: RequestAbort;
   readonly idempotencyKey: string;
   readonly attempts: Attempt[];
   readonly onAnswer?: (event: AnswerEvent) => void;
@@ -99,11 +101,16 @@ export class Router {
   private readonly policies = new Map<string, RoutePolicy>();
   private readonly disabledRoutes = new Set<string>();
   private readonly last = new Map<string, Attempt>();
+  /** The order of `orderedRoutes`, and each route's prices: routes do not change after start. */
+  private readonly order: readonly Route[];
+  private readonly prices = new Map<string, Price | undefined>();
 
   constructor(private readonly options: RouterOptions) {
     this.policy = options.policy ?? DEFAULT_POLICY;
     this.transport = options.transport ?? new UndiciTransport();
+    this.order = [...options.routes.filter((r) => r.tier === 'hot'), ...options.routes.filter((r) => r.tier === 'warm')];
     for (const route of options.routes) {
+      this.prices.set(route.id, priceOf(route));
       this.policies.set(route.id, new RoutePolicy(this.policy, {
         onBreakerChange: (state) => this.emit({ type: 'breaker', route: route.id, state }),
         onRetry: (error, delayMs) => this.emit({ type: 'retry', route: route.id, delayMs, reason: error.kind }),
@@ -113,7 +120,7 @@ export class Router {
 
   /** Routes in the order the chain tries them: every hot route, then every warm route. */
   get orderedRoutes(): Route[] {
-    return [...this.options.routes.filter((r) => r.tier === 'hot'), ...this.options.routes.filter((r) => r.tier === 'warm')];
+    return [...this.order];
   }
 
   async send(request: ChatRequest, options: SendOptions = {}): Promise<RouterAnswer> {
@@ -121,25 +128,33 @@ export class Router {
       request,
       inputTokens: new Map(),
       stream: options.stream ?? false,
-      // A signal per request even when the caller gives none: listeners of calls in flight
-      // attach to their own request's signal, never to one shared by all.
-      userSignal: options.signal ?? new AbortController().signal,
+      // Its own signal per request, even when the caller gives none: listeners of calls in
+      // flight attach to their own request's signal, never to one shared by all.
+      abort: new RequestAbort(options.signal),
       idempotencyKey: options.idempotencyKey ?? randomUUID(),
       attempts: [],
       onAnswer: options.onAnswer,
       delivered: '',
       deliveredToolCall: false,
     };
+    try {
+      return await this.sendCall(call);
+    } finally {
+      call.abort.dispose();
+    }
+  }
+
+  private async sendCall(call: Call): Promise<RouterAnswer> {
     let smallestTooLong = Number.POSITIVE_INFINITY;
     let previous: { route: Route; outcome: AttemptOutcome; at: number } | undefined;
-    for (const route of this.orderedRoutes) {
-      if (call.userSignal.aborted) throw new CancelledError(call.attempts);
+    for (const route of this.order) {
+      if (call.abort.cancelled) throw new CancelledError(call.attempts);
       const skip = await this.skipReason(route, call, smallestTooLong);
       if (skip) {
-        this.record(call, { ...this.base(route), outcome: skip.outcome, skipped: true, ms: 0, message: skip.message });
+        this.record(call, attemptOf(route, skip.outcome, true, 0, undefined, undefined, skip.message));
         continue;
       }
-      if (previous) {
+      if (previous && this.options.onEvent) {
         const to = this.worstCost(route, call);
         const from = this.worstCost(previous.route, call);
         const delta = to !== undefined && from !== undefined ? to - from : undefined;
@@ -149,7 +164,7 @@ export class Router {
         });
       }
       const prefix = this.prepareContinuation(route, call);
-      this.emit({ type: 'route-started', route: route.id, tier: route.tier });
+      if (this.options.onEvent) this.emit({ type: 'route-started', route: route.id, tier: route.tier });
       try {
         const response = await this.guarded(route, call, prefix);
         return {
@@ -158,15 +173,15 @@ export class Router {
           response,
           attempts: call.attempts,
           ...(call.continuation ? { continuation: call.continuation } : {}),
-          ...costOf(route, response),
+          ...this.costOf(route, response),
         };
       } catch (e) {
-        if (isCancelledError(e) || call.userSignal.aborted) throw new CancelledError(call.attempts);
+        if (isCancelledError(e) || call.abort.cancelled) throw new CancelledError(call.attempts);
         if (isBrokenCircuitError(e)) {
           // Another call is probing this route (half-open); do not wait for it.
-          this.record(call, { ...this.base(route), outcome: 'breaker-open', skipped: true, ms: 0, message: 'breaker open (a probe is in flight)' });
+          this.record(call, attemptOf(route, 'breaker-open', true, 0, undefined, undefined, 'breaker open (a probe is in flight)'));
         } else if (isBulkheadRejectedError(e)) {
-          this.record(call, { ...this.base(route), outcome: 'bulkhead-full', skipped: true, ms: 0, message: `more than ${this.policy.maxConcurrent + this.policy.maxQueued} calls on this route at once` });
+          this.record(call, attemptOf(route, 'bulkhead-full', true, 0, undefined, undefined, `more than ${this.policy.maxConcurrent + this.policy.maxQueued} calls on this route at once`));
         } else if (e instanceof OverBudgetError) {
           // Recorded as a skip; a cheaper route may still fit.
         } else if (isProviderError(e) && e.kind === 'context_too_long') {
@@ -228,14 +243,8 @@ export class Router {
   /** One route through its policy, racing the caller's cancel so a backoff wait never holds it. */
   private guarded(route: Route, call: Call, prefix: string): Promise<ChatResponse> {
     const policy = this.policies.get(route.id)!;
-    const run = policy.execute((signal) => this.callOnce(route, call, prefix, signal), call.userSignal);
-    run.catch(() => undefined);
-    return new Promise<ChatResponse>((resolve, reject) => {
-      const onAbort = () => reject(new CancelledError(call.attempts));
-      if (call.userSignal.aborted) return onAbort();
-      call.userSignal.addEventListener('abort', onAbort, { once: true });
-      run.then(resolve, reject).finally(() => call.userSignal.removeEventListener('abort', onAbort));
-    });
+    const run = policy.execute((signal) => this.callOnce(route, call, prefix, signal), call.abort);
+    return call.abort.race(run, () => new CancelledError(call.attempts));
   }
 
   /** One HTTP try. Every outcome becomes an attempt record. */
@@ -243,14 +252,13 @@ export class Router {
     const adapter = this.options.adapterFor(route.provider);
     const started = performance.now();
     const waitMs = call.lastRoute === route.id && call.lastTryEnded !== undefined ? Math.round(started - call.lastTryEnded) : undefined;
-    const builder = new AnswerBuilder(prefix);
     const deliveredBefore = call.delivered;
     let httpStatus: number | undefined;
     let hold: SpendHold | undefined;
     let usage: ChatResponse['usage'];
     let sent = false;
     try {
-      if (call.userSignal.aborted) throw new CancelledError(call.attempts);
+      if (call.abort.cancelled) throw new CancelledError(call.attempts);
       const maxOutputTokens = maxOutputOf(route, call.request);
       if (this.options.spend) {
         // A continuation also sends the text it continues from.
@@ -281,6 +289,7 @@ export class Router {
       let answer: ChatResponse;
       if (call.stream) {
         const decoder = adapter.createStreamDecoder();
+        const builder = new AnswerBuilder(prefix);
         const deliver = (events: StreamEvent[]) => {
           for (const event of events) {
             builder.add(event);
@@ -299,26 +308,18 @@ export class Router {
         answer = adapter.parseResponse(await response.text());
       }
       usage = answer.usage;
-      this.record(call, { ...this.base(route), outcome: 'answered', skipped: false, httpStatus, ms: performance.now() - started, ...(waitMs ? { waitMs } : {}) });
+      this.record(call, attemptOf(route, 'answered', false, performance.now() - started, httpStatus, waitMs));
       return answer;
     } catch (e) {
       if (e instanceof OverBudgetError) {
-        this.record(call, { ...this.base(route), outcome: 'over-budget', skipped: true, ms: 0, message: e.message });
+        this.record(call, attemptOf(route, 'over-budget', true, 0, undefined, undefined, e.message));
         throw e;
       }
       const error = this.classify(e, call, signal, call.delivered !== deliveredBefore);
       hold?.settle(undefined, sent && mayHaveBeenBilled(error, httpStatus));
       hold = undefined;
       if (isCancelledError(error)) throw error;
-      this.record(call, {
-        ...this.base(route),
-        outcome: error.kind,
-        skipped: false,
-        ...(error.httpStatus ?? httpStatus ? { httpStatus: error.httpStatus ?? httpStatus } : {}),
-        ms: performance.now() - started,
-        ...(waitMs ? { waitMs } : {}),
-        message: error.message,
-      });
+      this.record(call, attemptOf(route, error.kind, false, performance.now() - started, error.httpStatus ?? httpStatus, waitMs, error.message));
       throw error;
     } finally {
       hold?.settle(usage, sent);
@@ -329,7 +330,7 @@ export class Router {
 
   /** Any failure of a try as a ProviderError (or the caller's cancel), marked partial when text went out. */
   private classify(e: unknown, call: Call, signal: AbortSignal, sentText: boolean): ProviderError | CancelledError {
-    if (call.userSignal.aborted || isCancelledError(e)) return new CancelledError(call.attempts);
+    if (call.abort.cancelled || isCancelledError(e)) return new CancelledError(call.attempts);
     let error: ProviderError;
     if (isProviderError(e)) error = e;
     else if (signal.aborted) error = new ProviderError({ kind: 'timeout', message: `no complete answer within ${this.policy.timeoutMs} ms`, cause: e });
@@ -355,18 +356,21 @@ export class Router {
 
   /** The most this request can cost on a route: its input and answer cap at the route's prices. */
   private worstCost(route: Route, call: Call): number | undefined {
-    const price = priceOf(route);
+    const price = this.prices.get(route.id);
     return price ? costUsd(price, this.inputTokens(route, call), maxOutputOf(route, call.request)) : undefined;
   }
 
-  private base(route: Route) {
-    return { route: route.id, provider: route.provider, model: route.model, tier: route.tier };
+  /** The cost of an answer at its route's prices (its own, or the shipped table's). */
+  private costOf(route: Route, response: ChatResponse): { costUsd?: number } {
+    const price = this.prices.get(route.id);
+    if (!response.usage || !price) return {};
+    return { costUsd: costUsd(price, response.usage.inputTokens, response.usage.outputTokens) };
   }
 
   private record(call: Call, attempt: Attempt): void {
     call.attempts.push(attempt);
     this.last.set(attempt.route, attempt);
-    this.emit({ type: 'attempt', attempt });
+    if (this.options.onEvent) this.emit({ type: 'attempt', attempt });
   }
 
   private emit(event: GatewayEvent): void {
@@ -379,7 +383,7 @@ export class Router {
 
   /** Every route's breaker, for the status bar and "Show Routes". */
   routeStatus(now = Date.now()): RouteStatus[] {
-    return this.orderedRoutes.map((route) => {
+    return this.order.map((route) => {
       const last = this.last.get(route.id);
       return {
         route,
@@ -428,9 +432,14 @@ function mayHaveBeenBilled(error: ProviderError | CancelledError, httpStatus: nu
   return httpStatus !== undefined && httpStatus >= 200 && httpStatus < 300;
 }
 
-/** The cost of an answer at its route's prices (its own, or the shipped table's). */
-function costOf(route: Route, response: ChatResponse): { costUsd?: number } {
-  const price = priceOf(route);
-  if (!response.usage || !price) return {};
-  return { costUsd: costUsd(price, response.usage.inputTokens, response.usage.outputTokens) };
+/**
+ * One try's record. Built field by field, with absent fields left out (as the log and `--json`
+ * expect), rather than by spreading: it is made on every request.
+ */
+function attemptOf(route: Route, outcome: AttemptOutcome, skipped: boolean, ms: number, httpStatus: number | undefined, waitMs: number | undefined, message?: string): Attempt {
+  const attempt: { -readonly [K in keyof Attempt]: Attempt[K] } = { route: route.id, provider: route.provider, model: route.model, tier: route.tier, outcome, skipped, ms };
+  if (httpStatus) attempt.httpStatus = httpStatus;
+  if (waitMs) attempt.waitMs = waitMs;
+  if (message !== undefined) attempt.message = message;
+  return attempt;
 }

@@ -52,6 +52,49 @@ function headerRecord(headers: Record<string, string | string[] | undefined>): R
   return out;
 }
 
+/**
+ * An undici response. One object with methods rather than closures per response, and the
+ * headers converted only when read: an answered call never reads them.
+ */
+class UndiciResponse implements HttpResponse {
+  readonly status: number;
+  private converted: Record<string, string | undefined> | undefined;
+
+  constructor(private readonly data: Dispatcher.ResponseData, private readonly signal: AbortSignal) {
+    this.status = data.statusCode;
+  }
+
+  get headers(): Readonly<Record<string, string | undefined>> {
+    return (this.converted ??= headerRecord(this.data.headers));
+  }
+
+  get body(): AsyncIterable<Uint8Array> {
+    return this.chunks();
+  }
+
+  private async *chunks(): AsyncIterable<Uint8Array> {
+    try {
+      for await (const chunk of this.data.body) yield chunk as Uint8Array;
+    } catch (e) {
+      if (this.signal.aborted) throw e;
+      throw transportFailure(e);
+    }
+  }
+
+  async text(limit = DEFAULT_TEXT_LIMIT): Promise<string> {
+    try {
+      return await readText(this.data.body, limit);
+    } catch (e) {
+      if (this.signal.aborted || e instanceof ProviderError) throw e;
+      throw transportFailure(e);
+    }
+  }
+
+  async discard(): Promise<void> {
+    this.data.body.destroy();
+  }
+}
+
 /** Collects a body up to a limit. Plain events: an async iterator costs more than the read itself. */
 function readText(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -95,33 +138,7 @@ export class UndiciTransport implements Transport {
       if (options.signal.aborted) throw e; // the caller knows whether it was a cancel or a timeout
       throw transportFailure(e);
     }
-    const { body } = data;
-    const chunks = async function* (): AsyncIterable<Uint8Array> {
-      try {
-        for await (const chunk of body) yield chunk as Uint8Array;
-      } catch (e) {
-        if (options.signal.aborted) throw e;
-        throw transportFailure(e);
-      }
-    };
-    return {
-      status: data.statusCode,
-      headers: headerRecord(data.headers),
-      get body() {
-        return chunks();
-      },
-      text: async (limit = DEFAULT_TEXT_LIMIT) => {
-        try {
-          return await readText(body, limit);
-        } catch (e) {
-          if (options.signal.aborted || e instanceof ProviderError) throw e;
-          throw transportFailure(e);
-        }
-      },
-      discard: async () => {
-        body.destroy();
-      },
-    };
+    return new UndiciResponse(data, options.signal);
   }
 
   close(): Promise<void> {

@@ -1,12 +1,18 @@
 // npm run bench:gateway: what the chain adds to a request, against a direct undici request to
-// the same loopback fake in the same run, at 1 and 50 concurrent; and what a dead route costs a
-// request with its breaker closed and open. The fake runs in a child process so its work does
-// not share this event loop. Prints figures; asserts nothing.
+// the same loopback fake in the same run, at 1 and 50 concurrent: the router alone, and the
+// whole chain with a money budget over a state folder (the ledger's reads and writes on every
+// request); and what a dead route costs a request with its breaker closed and open. The fake
+// runs in a child process so its work does not share this event loop. Prints figures; asserts
+// nothing. BENCH_ROUNDS, BENCH_SEQUENTIAL and BENCH_BURSTS set the sample sizes.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { adapterFor } from '../../src/gateway/adapters/index';
+import { parseChainConfig } from '../../src/gateway/chainConfig';
 import type { ChatRequest } from '../../src/gateway/ir';
+import { openChain } from '../../src/gateway/openChain';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../src/gateway/policyConfig';
 import { Router } from '../../src/gateway/router';
 import type { Route } from '../../src/gateway/routes';
@@ -47,6 +53,12 @@ async function timeLost(chain: Router, alone: Router, runs: number): Promise<num
 }
 
 const QUESTION: ChatRequest = { system: 'You explain code.', messages: [{ role: 'user', parts: [{ type: 'text', text: 'Explain parseRoutes in two sentences.' }] }] };
+/**
+ * A different question each time, of the same size: the chain answers identical requests in
+ * flight with one call, and from its cache after.
+ */
+let asked = 0;
+const nextQuestion = (): ChatRequest => ({ ...QUESTION, messages: [{ role: 'user', parts: [{ type: 'text', text: `Explain parseRoutes in two sentences. #${String(asked++ % 1_000_000).padStart(6, '0')}` }] }] });
 
 async function main(): Promise<void> {
   const fake = await startFake();
@@ -59,24 +71,44 @@ async function main(): Promise<void> {
     // (bulkhead, retry, breaker, timeout with a cancel signal), attempt records and events.
     const adapter = adapterFor('openai');
     const agent = new Agent({ keepAliveTimeout: 30_000 });
-    const direct = async () => {
+    const directWith = (question: () => ChatRequest) => async () => {
       const t = performance.now();
-      const spec = adapter.buildRequest(route, { ...QUESTION, maxOutputTokens: 256 }, { stream: false, apiKey: 'test-key' });
+      const spec = adapter.buildRequest(route, { ...question(), maxOutputTokens: 256 }, { stream: false, apiKey: 'test-key' });
       const res = await request(spec.url, { method: 'POST', headers: spec.headers, body: spec.body, dispatcher: agent });
       adapter.parseResponse(await res.body.text());
       return performance.now() - t;
     };
+    const direct = directWith(() => QUESTION);
     const gateway = async () => {
       const t = performance.now();
       await router.send(QUESTION);
       return performance.now() - t;
     };
+    // The whole chain as the extension opens it, with a money budget: every request passes the
+    // budget's gate, holds its worst case and settles it in the ledger's files.
+    const stateDir = mkdtempSync(join(tmpdir(), 'cg-bench-'));
+    const { config } = parseChainConfig({
+      routes: [{ ...route }],
+      policy: { maxConcurrent: 64, maxQueued: 256 },
+      budget: { limitUsd: 1_000_000, period: 'month' },
+      cache: { ttlSeconds: 0 },
+    });
+    const services = await openChain(config, { stateDir, adapterFor, keyFor: async () => 'test-key' });
+    const budgeted = async () => {
+      const t = performance.now();
+      const result = await services.chain.ask(nextQuestion());
+      if (result.status !== 'answered') throw new Error(`the budgeted chain did not answer: ${result.message}`);
+      return performance.now() - t;
+    };
+    const directVaried = directWith(nextQuestion);
     for (let i = 0; i < 200; i++) {
       await direct();
       await gateway();
+      await directVaried();
+      await budgeted();
     }
 
-    const measure = async (concurrency: number) => {
+    const measure = async (concurrency: number, direct: () => Promise<number>, gateway: () => Promise<number>) => {
       const d: number[] = [];
       const g: number[] = [];
       const cpu = { direct: 0, gateway: 0, directN: 0, gatewayN: 0 };
@@ -116,11 +148,17 @@ async function main(): Promise<void> {
     };
 
     console.log(`Gateway overhead vs direct undici to the same loopback fake (${ROUNDS} alternating rounds; ms)`);
-    console.log('concurrency | direct p50 | direct p99 | chain p50 | chain p99 | overhead p50 | overhead p99 | CPU/request direct | CPU/request chain');
+    console.log('case      | concurrency | direct p50 | direct p99 | chain p50 | chain p99 | overhead p50 | overhead p99 | CPU/request direct | CPU/request chain | CPU overhead');
+    const cases: Array<[string, () => Promise<number>, () => Promise<number>]> = [['router', direct, gateway], ['budgeted', directVaried, budgeted]];
     for (const c of [1, 50]) {
-      const m = await measure(c);
-      console.log(`${String(c).padStart(11)} | ${f(m.direct.p50).padStart(10)} | ${f(m.direct.p99).padStart(10)} | ${f(m.gateway.p50).padStart(9)} | ${f(m.gateway.p99).padStart(9)} | ${f(m.overheadP50).padStart(12)} | ${f(m.overheadP99).padStart(12)} | ${f(m.cpuPerRequest.direct).padStart(18)} | ${f(m.cpuPerRequest.gateway).padStart(17)}`);
+      for (const [name, d, g] of cases) {
+        const m = await measure(c, d, g);
+        console.log(`${name.padEnd(9)} | ${String(c).padStart(11)} | ${f(m.direct.p50).padStart(10)} | ${f(m.direct.p99).padStart(10)} | ${f(m.gateway.p50).padStart(9)} | ${f(m.gateway.p99).padStart(9)} | ${f(m.overheadP50).padStart(12)} | ${f(m.overheadP99).padStart(12)} | ${f(m.cpuPerRequest.direct).padStart(18)} | ${f(m.cpuPerRequest.gateway).padStart(17)} | ${f(m.cpuPerRequest.gateway - m.cpuPerRequest.direct).padStart(12)}`);
+      }
     }
+    console.log('router: a Router over one route; budgeted: the whole chain (openChain) with a money budget, a state folder and no cache.');
+    await services.dispose();
+    rmSync(stateDir, { recursive: true, force: true });
     await router.dispose();
     await agent.close();
 

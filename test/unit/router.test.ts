@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, it, type TestContext } from 'node:test';
 import { isAllRoutesFailedError, isCancelledError } from '../../src/gateway/chainErrors';
 import type { AnswerEvent, GatewayEvent } from '../../src/gateway/events';
@@ -321,6 +322,36 @@ describe('router: streams and cancellation', () => {
     await settle();
     assert.equal(transport.sentTo('https://a.test').length, 1, 'nothing is sent after the cancel, even when the wait ends');
     assert.equal(transport.sentTo('https://c.test').length, 0);
+  });
+
+  it('sends every try of one request with the same abort signal, and a fresh one after a time-out', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    const { router, transport } = setup([HOT_A, WARM], { retries: 2, timeoutMs: 5_000 });
+    transport.script('https://a.test', { status: 503 }, { status: 503 }, { reply: 'third try' });
+    const first = router.send(REQUEST);
+    await advance(t, 1_000, 10);
+    assert.equal((await first).attempts.length, 3);
+    assert.equal(new Set(transport.signals).size, 1, 'one signal for the three tries');
+    assert.equal(transport.signals[0]!.aborted, false, 'a finished request leaves its signal alone (the connection stays kept alive)');
+
+    transport.script('https://a.test', { hang: true }, { reply: 'after the time-out' });
+    const second = router.send(REQUEST);
+    await advance(t, 6_000);
+    const answer = await second;
+    assert.deepEqual(answer.attempts.map((a) => a.outcome), ['timeout', 'answered']);
+    const [timedOut, retried] = transport.signals.slice(3);
+    assert.equal(timedOut!.aborted, true);
+    assert.equal(retried!.aborted, false, 'the retry after a time-out is not born aborted');
+    assert.notEqual(timedOut, transport.signals[0], 'each request has its own signal');
+  });
+
+  it('leaves no listener on the caller\'s signal once a request is answered or has failed over', async () => {
+    const { router, transport } = setup([HOT_A, WARM], { retries: 0 });
+    const controller = new AbortController();
+    transport.script('https://a.test', { status: 500 });
+    await router.send(REQUEST, { signal: controller.signal });
+    await router.send(REQUEST, { signal: controller.signal });
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
   });
 
   it('times out an attempt that never answers and fails over', async (t) => {

@@ -93,6 +93,8 @@ export class StubTransport implements Transport {
   /** The answer when a route's script is empty. */
   fallback: StubStep = { reply: 'default answer' };
   readonly aborted: string[] = [];
+  /** The abort signal each request was sent with, in order. */
+  readonly signals: AbortSignal[] = [];
   private readonly scripts = new Map<string, StubStep[]>();
 
   script(baseUrl: string, ...steps: StubStep[]): void {
@@ -106,6 +108,7 @@ export class StubTransport implements Transport {
   async send(spec: HttpRequestSpec, options: SendOptions): Promise<HttpResponse> {
     const body = JSON.parse(spec.body) as Record<string, unknown>;
     this.sent.push({ url: spec.url, body, headers: spec.headers });
+    this.signals.push(options.signal);
     this.onSend?.(spec);
     const base = spec.url.replace(/\/stub$/, '');
     const step = this.scripts.get(base)?.shift() ?? this.fallback;
