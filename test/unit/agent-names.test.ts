@@ -2,7 +2,6 @@
 // that file imports, then a bounded search of the workspace; ambiguity and denied files answered
 // plainly. Checked on the tools themselves and through the agent loop on every provider kind.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { runAgent, type AgentTask } from '../../src/agent/agentLoop';
 import { ToolRunner, type ToolRunnerOptions } from '../../src/agent/toolRunner';
