@@ -175,7 +175,7 @@ export class ContextEngine {
     const parts = [
       imported && !imported.file ? `it is imported from "${imported.source}", which is not a file of the workspace` : '',
       `searched ${files} of the workspace`,
-      found.denied ? `${found.denied} denied files and folders were not searched (the deny-list excludes them)` : '',
+      found.denied ? `${found.denied} files and folders were not searched: the deny-list excludes them (denied)` : '',
       stopped,
     ].filter(Boolean);
     throw new UnknownSymbolError(display, name, nearest, undefined, `in ${display}, in the modules it imports, or in the workspace (${parts.join('; ')})`);

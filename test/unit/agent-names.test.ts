@@ -21,6 +21,8 @@ const MODEL: Record<ProviderKind, string> = { openai: 'gpt-4o-mini', anthropic: 
 /** The helper's body: in the payload only as an elided signature, so it shows a real read. */
 const HELPER_BODY = 'value.trim().toUpperCase()';
 const PRIVATE_VALUE = 'PRIVATE-TOKEN-VALUE';
+// Assembled at run time so the repository holds nothing that looks like a key.
+const KEY = ['sk', 'live', 'Q7x9Tz2LmN4pR8vW1yB3cD5fG6hJ0kA'].join('-');
 
 const FILES: Record<string, string> = {
   'src/main.ts': [
@@ -47,6 +49,8 @@ const FILES: Record<string, string> = {
   'dist/vault.js': 'export function openVault() {\n  return 1;\n}\n',
   'pkg/app.py': 'from .tools import slugify\n\n\ndef run(x):\n    return slugify(x)\n',
   'pkg/tools.py': 'def slugify(text):\n    return text.lower().strip()\n',
+  'src/client.ts': "import { connect } from './config';\n\nexport function client(): string {\n  return connect();\n}\n",
+  'src/config.ts': `export function connect(): string {\n  const key = '${KEY}';\n  return key.slice(0, 2);\n}\n`,
   '.contextignore': 'src/private/\n',
 };
 
@@ -78,6 +82,14 @@ describe('read_symbol without a file', () => {
     assert.match(outcome.content, /==== target: function helper \(src\/helper\.ts:1-3\) ====/);
     assert.ok(outcome.content.includes(HELPER_BODY));
     assert.ok(budget.used > 0, 'the read drew from the shared budget');
+  });
+
+  it('redacts a secret in the definition an import leads to', async () => {
+    const outcome = await runner({ defaultFile: ws.path('src/client.ts') }).run(call('read_symbol', { name: 'connect' }));
+    assert.equal(outcome.isError, false, outcome.content);
+    assert.match(outcome.content, /target: function connect \(src\/config\.ts:1-4\)/);
+    assert.ok(!outcome.content.includes(KEY), 'the key was not sent');
+    assert.match(outcome.content, /\[REDACTED:/);
   });
 
   it('follows an alias and a namespace import to the definition', async () => {
