@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
-import type { ContextEngine, TokenBudget } from '../context/index';
-import { isContextError } from '../context/index';
+import type { ContextEngine, ExtractRequest, ExtractResult, SearchLimits, TokenBudget } from '../context/index';
+import { isContextError, isUnknownSymbolError } from '../context/index';
 import type { EncodingName } from '../context/tokens';
 import type { ToolCallPart } from '../gateway/ir';
+import { fileArgument } from './fileArgument';
 
 /** An edit the model proposed; the VS Code layer shows it as a diff, nothing writes it here. */
 export interface Proposal {
@@ -32,6 +32,8 @@ export interface ToolRunnerOptions {
   readonly budget: TokenBudget;
   /** propose_edit is offered (the refactor task). */
   readonly allowEdits: boolean;
+  /** Bounds of the workspace search for a name found neither in the file nor in its imports. */
+  readonly search?: SearchLimits;
 }
 
 /** Reads below this many tokens of budget are refused up front: no symbol fits. */
@@ -65,29 +67,42 @@ export class ToolRunner {
     }
   }
 
-  private file(args: Record<string, unknown>): string | ToolOutcome {
-    if (args.file === undefined || args.file === null || args.file === '') return this.options.defaultFile;
-    if (typeof args.file !== 'string') return refused('"file" must be a path relative to the workspace root.');
-    return resolve(this.options.root, args.file);
+  private async file(args: Record<string, unknown>): Promise<string | ToolOutcome> {
+    const named = await fileArgument(this.options.root, this.options.defaultFile, args.file);
+    return 'file' in named ? named.file : refused(named.problem);
+  }
+
+  /**
+   * Extracts a name as a reader of the payload would find it: in the file; if not there, where
+   * the file's imports lead, or where a bounded search of the workspace finds it (engine.locate).
+   */
+  private async extractNamed(file: string, name: string, request: Omit<ExtractRequest, 'root' | 'file' | 'selector'>, signal?: AbortSignal): Promise<ExtractResult> {
+    const { engine, root, exclude } = this.options;
+    try {
+      return await engine.extract({ ...request, root, file, selector: { symbol: name } }, signal);
+    } catch (e) {
+      if (!isUnknownSymbolError(e)) throw e;
+    }
+    const found = await engine.locate({ root, file, name, exclude, ...(this.options.search ? { search: this.options.search } : {}) }, signal);
+    return engine.extract({ ...request, root, file: found.file, selector: { symbol: found.symbol } }, signal);
   }
 
   private async readSymbol(args: Record<string, unknown>, signal?: AbortSignal): Promise<ToolOutcome> {
     if (typeof args.name !== 'string' || !args.name.trim()) return refused('read_symbol needs "name": a symbol such as "parseRoutes" or "Router.send".');
-    const file = this.file(args);
+    const file = await this.file(args);
     if (typeof file !== 'string') return file;
     const { budget } = this.options;
     if (budget.remaining < MIN_READ_TOKENS) {
       return refused(`The context budget is spent (${budget.used} of ${budget.limit} tokens used). Answer with what you have read.`);
     }
-    const result = await this.options.engine.extract({
-      root: this.options.root, file, selector: { symbol: args.name.trim() }, exclude: this.options.exclude,
-      budget, encoding: this.options.encoding, factor: this.options.factor,
+    const result = await this.extractNamed(file, args.name.trim(), {
+      exclude: this.options.exclude, budget, encoding: this.options.encoding, factor: this.options.factor,
     }, signal);
     return { content: result.payload, isError: false };
   }
 
   private async listSymbols(args: Record<string, unknown>): Promise<ToolOutcome> {
-    const file = this.file(args);
+    const file = await this.file(args);
     if (typeof file !== 'string') return file;
     const symbols = await this.options.engine.listSymbols(this.options.root, file, { exclude: this.options.exclude });
     if (symbols.length === 0) return { content: 'No definitions found.', isError: false };
@@ -97,12 +112,10 @@ export class ToolRunner {
   private async proposeEdit(args: Record<string, unknown>, signal?: AbortSignal): Promise<ToolOutcome> {
     if (typeof args.symbol !== 'string' || !args.symbol.trim()) return refused('propose_edit needs "symbol": the symbol to replace.');
     if (typeof args.new_text !== 'string' || !args.new_text.trim()) return refused('propose_edit needs "new_text": the complete new declaration.');
-    const file = this.file(args);
+    const file = await this.file(args);
     if (typeof file !== 'string') return file;
     // The original span, for the diff. Read for ourselves: it is not sent, so it costs no budget.
-    const original = await this.options.engine.extract({
-      root: this.options.root, file, selector: { symbol: args.symbol.trim() }, exclude: this.options.exclude, maxTokens: Number.MAX_SAFE_INTEGER,
-    }, signal);
+    const original = await this.extractNamed(file, args.symbol.trim(), { exclude: this.options.exclude, maxTokens: Number.MAX_SAFE_INTEGER }, signal);
     this.proposals.push({
       symbol: original.target.symbol,
       file: original.target.file,

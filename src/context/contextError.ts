@@ -1,6 +1,7 @@
 /** What went wrong in the context engine, as a stable code callers can branch on. */
 export type ContextErrorCode =
   | 'unknown-symbol'
+  | 'ambiguous-symbol'
   | 'denied-file'
   | 'target-over-budget'
   | 'unsupported-language'

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { AmbiguousSymbolError } from './ambiguousSymbol';
 import { TargetOverBudgetError } from './budget';
 import { UnreadableFileError } from './contextError';
 import { CountCache } from './countCache';
@@ -7,7 +9,9 @@ import { DiskTexts } from './diskTexts';
 import type { ExtractRequest, ExtractResult, PieceReport, RedactionReport, StoppedParseReport, SymbolInfo } from './extraction';
 import { piecesInFile } from './filePieces';
 import { Grammars } from './grammars';
-import { importedPieces } from './importedPieces';
+import { importedName } from './importedName';
+import type { ImportBinding } from './imports';
+import { exported, importedPieces } from './importedPieces';
 import { languageForPath, type LanguageId } from './languages';
 import { budgetTokens } from './modelEncoding';
 import { UnsupportedLanguageError } from './outline';
@@ -18,11 +22,12 @@ import { displayPath, PayloadLayout } from './payload';
 import type { Piece, ReadyPiece } from './piece';
 import { LARGE_FILE_CHARS, parseAroundTarget } from './regionParse';
 import { redactSecrets } from './secrets';
-import type { Selector } from './select';
+import { nearestNames, selectTarget, UnknownSymbolError, type Selector } from './select';
 import type { TokenCounter } from './tokenCounter';
 import { loadTokenCounter } from './tokenCounters';
 import type { EncodingName } from './tokens';
 import { TopLevelRegions } from './topLevelRegions';
+import { searchWorkspace, type SearchLimits } from './workspaceSearch';
 
 export interface ContextEngineOptions {
   /** Folder with the .wasm grammars and rank tables (dist/). */
@@ -36,6 +41,25 @@ export interface ContextEngineOptions {
   readonly maxCachedFiles?: number;
   /** From this size on, JavaScript and TypeScript files parse only the statements an extraction needs. */
   readonly largeFileChars?: number;
+}
+
+/** A name to find, starting from a file, as `locate` looks for it. */
+export interface LocateRequest {
+  readonly root: string;
+  /** The file it was looked for in first; its imports are followed. */
+  readonly file: string;
+  /** `name`, `Class.method`, `ns.member`: as the model wrote it. */
+  readonly name: string;
+  readonly exclude?: readonly string[];
+  readonly search?: SearchLimits;
+}
+
+/** Where a name is defined: a file (absolute) and the qualified name to select there. */
+export interface Location {
+  readonly file: string;
+  readonly symbol: string;
+  /** `import`: the file imports it from there; `search`: the workspace search found it. */
+  readonly via: 'import' | 'search';
 }
 
 const DEFAULT_MAX_TOKENS = 8_000;
@@ -106,6 +130,59 @@ export class ContextEngine {
     }
   }
 
+  /**
+   * Where a name not defined in a file is, as a reader of that file's payload would look: the
+   * import that binds it, followed to its module; then a bounded search of the workspace.
+   * Throws DeniedFileError when the import leads to a denied file, AmbiguousSymbolError with the
+   * candidates when the search finds several, UnknownSymbolError saying where it looked.
+   */
+  async locate(req: LocateRequest, signal?: AbortSignal): Promise<Location> {
+    const root = resolve(req.root);
+    const file = resolve(root, req.file);
+    const name = req.name.trim();
+    const { language, deny } = await this.admit(root, file, req.exclude);
+    const lease = await this.files.acquire(file, await this.readSource(file), language);
+    let nearest: string[];
+    let imports: ImportBinding[];
+    try {
+      nearest = nearestNames(lease.parsed.index, name);
+      imports = lease.parsed.imports;
+    } finally {
+      lease.release();
+    }
+    const imported = await importedName(file, language, imports, name);
+    const skip = new Set([file]);
+    if (imported?.file) {
+      skip.add(imported.file);
+      const verdict = await deny.checkFile(imported.file);
+      if (verdict) throw new DeniedFileError(verdict);
+      const symbol = await this.definedIn(imported.file, imported.symbol);
+      if (symbol) return { file: imported.file, symbol, via: 'import' };
+    }
+    signal?.throwIfAborted();
+    const found = await searchWorkspace({
+      root, name, deny, skip, signal,
+      ...(req.search ? { limits: req.search } : {}),
+      // Straight from the source, not through the text cache: a search must not push out what extractions reuse.
+      read: this.options.readFile ?? ((path) => readFile(path, 'utf8')),
+      open: (path, text, lang) => this.files.acquire(path, text, lang).catch(() => undefined),
+    });
+    const stopped = found.stopped ? `${found.stopped}, so a definition may lie in a file it did not reach: pass "file" to read from there` : '';
+    if (found.matches.length === 1) return { file: found.matches[0]!.file, symbol: found.matches[0]!.symbol, via: 'search' };
+    if (found.matches.length > 1) {
+      throw new AmbiguousSymbolError(name, found.matches.map((m) => ({ ...m, file: displayPath(root, m.file) })), stopped ? `(${stopped}.)` : '');
+    }
+    const display = displayPath(root, file);
+    const files = `${found.filesRead} file${found.filesRead === 1 ? '' : 's'}`;
+    const parts = [
+      imported && !imported.file ? `it is imported from "${imported.source}", which is not a file of the workspace` : '',
+      `searched ${files} of the workspace`,
+      found.denied ? `${found.denied} files and folders were not searched: the deny-list excludes them (denied)` : '',
+      stopped,
+    ].filter(Boolean);
+    throw new UnknownSymbolError(display, name, nearest, undefined, `in ${display}, in the modules it imports, or in the workspace (${parts.join('; ')})`);
+  }
+
   async extract(req: ExtractRequest, signal?: AbortSignal): Promise<ExtractResult> {
     const started = performance.now();
     const root = resolve(req.root);
@@ -166,6 +243,29 @@ export class ContextEngine {
       this.options.log?.(`extract ${result.target.file} ${result.target.symbol}: ${pieces.length} pieces, ${packed.tokens}/${limit} tokens, ` +
         `${result.omitted.length} omitted, ${result.excluded.length} excluded, ${redacted.length} redacted, ${(performance.now() - started).toFixed(1)} ms`);
       return result;
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** The qualified name a definition has in a file, or undefined when the file does not define it. */
+  private async definedIn(file: string, symbol: string): Promise<string | undefined> {
+    const lease = await this.open(file);
+    if (!lease) return undefined;
+    try {
+      const { parsed } = lease;
+      const [head, ...rest] = symbol.split('.');
+      let qualified = symbol;
+      if (head === 'default') {
+        // The default export is known by its own name there; an anonymous one cannot be selected by name.
+        const entry = exported(parsed, 'default');
+        if (!entry) return undefined;
+        qualified = [entry.path, ...rest].join('.');
+      }
+      return selectTarget(parsed.index, parsed.text, { symbol: qualified }, file).path;
+    } catch (e) {
+      if (e instanceof UnknownSymbolError) return undefined;
+      throw e;
     } finally {
       lease.release();
     }

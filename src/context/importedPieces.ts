@@ -30,7 +30,7 @@ export interface ImportedPieces {
 }
 
 /** The definition an import names in the module it comes from. */
-function exported(parsed: ParsedFile, name: string): SymbolEntry | undefined {
+export function exported(parsed: ParsedFile, name: string): SymbolEntry | undefined {
   if (name === 'default') {
     return parsed.index.entries.find((e) => !e.parent && /^export\s+default\b/.test(outerNode(e).text));
   }

@@ -1,5 +1,7 @@
 // The context engine's public surface, for the agent, the CLI and the VS Code layer.
-export { ContextEngine, type ContextEngineOptions } from './engine';
+export { ContextEngine, type ContextEngineOptions, type LocateRequest, type Location } from './engine';
+export { AmbiguousSymbolError, isAmbiguousSymbolError, type SymbolCandidate } from './ambiguousSymbol';
+export { DEFAULT_SEARCH_LIMITS, type SearchLimits } from './workspaceSearch';
 export type { ExtractRequest, ExtractResult, PieceReport, RedactionReport, SymbolInfo } from './extraction';
 export type { Selector } from './select';
 export { UnknownSymbolError, isUnknownSymbolError } from './select';

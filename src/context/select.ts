@@ -6,12 +6,15 @@ import type { SymbolEntry, SymbolIndex } from './symbolIndex';
 /** What to extract: a name (`name`, `Class.method`, `Outer.Inner.method`) or a 1-based position. */
 export type Selector = { readonly symbol: string } | { readonly line: number; readonly column?: number };
 
-/** No definition matches the selector; `nearest` holds names that do exist, closest first. */
+/**
+ * No definition matches the selector; `nearest` holds names that do exist, closest first.
+ * `where` says where it was looked for, when that was more than the file.
+ */
 export class UnknownSymbolError extends ContextError {
   readonly isUnknownSymbolError = true;
   readonly code = 'unknown-symbol';
-  constructor(readonly file: string, readonly symbol: string, readonly nearest: string[], what = `No definition named "${symbol}"`) {
-    super(`${what} in ${file}.${nearest.length ? ` Nearest names: ${nearest.join(', ')}.` : ' The file has no definitions the engine can select.'}`);
+  constructor(readonly file: string, readonly symbol: string, readonly nearest: string[], what = `No definition named "${symbol}"`, where = `in ${file}`) {
+    super(`${what} ${where}.${nearest.length ? ` Nearest names: ${nearest.join(', ')}.` : ' The file has no definitions the engine can select.'}`);
   }
 }
 

@@ -1,8 +1,11 @@
 // The router over real HTTP (undici) against the strict fake providers on loopback: every fault
 // class on every provider kind gives its decided outcome; a conversation with tool calls started
-// on one provider continues on every other; Retry-After, breakers and cancellation on the wire.
+// on one provider continues on every other, with tool results the real tools produced;
+// Retry-After, breakers and cancellation on the wire.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { ToolRunner } from '../../src/agent/toolRunner';
+import { ContextEngine, TokenBudget } from '../../src/context/index';
 import { adapterFor } from '../../src/gateway/adapters/index';
 import { isCancelledError } from '../../src/gateway/chainErrors';
 import type { AttemptOutcome } from '../../src/gateway/events';
@@ -11,6 +14,8 @@ import { DEFAULT_POLICY, type PolicyConfig } from '../../src/gateway/policyConfi
 import { Router } from '../../src/gateway/router';
 import type { ProviderKind, Route } from '../../src/gateway/routes';
 import { DEFAULT_REPLY, startFakeProvider, type FakeFault, type FakeProvider } from '../fakes/index';
+import { ASSETS_DIR } from './assets';
+import { workspace, type Workspace } from './workspaceFixture';
 
 const DEFAULT_TEXT = DEFAULT_REPLY.text!;
 
@@ -109,6 +114,23 @@ describe('every fault class on every provider kind', () => {
 });
 
 describe('a conversation with tool calls continues on every other provider', () => {
+  // The tool results come from the real tools over a workspace on disk: the second call names
+  // only the symbol, as the payload shows it, and its code must be what the next provider gets.
+  const BASE_URL_BODY = "value.startsWith('http')";
+  let ws: Workspace;
+  let engine: ContextEngine;
+  before(async () => {
+    ws = await workspace({
+      'src/gateway/routes.ts': "import { baseUrlProblem } from './baseUrl';\n\nexport function parseRoutes(input: string[]): string[] {\n  return input.filter((u) => baseUrlProblem(u) === undefined);\n}\n",
+      'src/gateway/baseUrl.ts': `export function baseUrlProblem(value: string): string | undefined {\n  return ${BASE_URL_BODY} ? undefined : 'not a URL';\n}\n`,
+    });
+    engine = new ContextEngine({ assetsDir: ASSETS_DIR });
+  });
+  after(async () => {
+    engine.dispose();
+    await ws.remove();
+  });
+
   for (const from of KINDS) {
     for (const to of KINDS.filter((k) => k !== from)) {
       it(`started on ${from}, continued on ${to}`, async () => {
@@ -129,10 +151,15 @@ describe('a conversation with tool calls continues on every other provider', () 
           assert.equal(turn1.route.id, 'first');
           const calls = toolCallsOf(turn1.response.message);
           assert.equal(calls.length, 2);
+          const tools = new ToolRunner({
+            engine, root: ws.root, defaultFile: ws.path('src/gateway/routes.ts'), exclude: [], encoding: 'o200k_base', factor: 1,
+            budget: new TokenBudget(8_000), allowEdits: false,
+          });
+          const outcomes = await Promise.all(calls.map((c) => tools.run(c)));
           const history: Message[] = [
             ...QUESTION.messages,
             turn1.response.message,
-            { role: 'user', parts: calls.map((c, i) => ({ type: 'tool_result' as const, callId: c.id, name: c.name, content: i === 0 ? 'export function parseRoutes(input: unknown): ParsedRoutes' : 'export function baseUrlProblem(value: string)' })) },
+            { role: 'user', parts: calls.map((c, i) => ({ type: 'tool_result' as const, callId: c.id, name: c.name, content: outcomes[i]!.content, ...(outcomes[i]!.isError ? { isError: true } : {}) })) },
           ];
           // The first provider fails on the next turn; the second takes the whole conversation.
           first.script({ fault: { type: 'http', failure: 'server_error' } });
@@ -143,7 +170,9 @@ describe('a conversation with tool calls continues on every other provider', () 
           assert.equal(received.rejected, undefined, `the ${to} fake refused the translated history: ${received.rejected?.message}`);
           const raw = received.rawBody;
           assert.ok(raw.includes('parseRoutes') && raw.includes('baseUrlProblem'), 'both tool calls reached the new provider');
-          assert.ok(raw.includes('export function baseUrlProblem'), 'both tool results reached the new provider');
+          assert.ok(raw.includes('export function parseRoutes'), 'the first tool result reached the new provider');
+          assert.ok(raw.includes(JSON.stringify(BASE_URL_BODY).slice(1, -1)), 'the second tool result, the code of the name alone, reached the new provider');
+          assert.ok(!raw.includes('unknown-symbol'), 'no tool result was a failed lookup');
         } finally {
           await r.dispose();
         }
