@@ -250,7 +250,8 @@ export class ContextEngine {
 
   /** The qualified name a definition has in a file, or undefined when the file does not define it. */
   private async definedIn(file: string, symbol: string): Promise<string | undefined> {
-    const lease = await this.open(file);
+    // A file that cannot be read or parsed defines nothing the lookup can offer; the log says why.
+    const lease = await this.open(file, () => false);
     if (!lease) return undefined;
     try {
       const { parsed } = lease;
