@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ColdQueue } from '../gateway/coldQueue';
+import { ColdQueue, isQueueId } from '../gateway/coldQueue';
 import { textOf } from '../gateway/ir';
 import { EXIT_QUEUED } from './askCommand';
 import { chainFromArgs } from './chainFromFile';
@@ -14,22 +14,30 @@ export async function queueCommand(args: string[], ctx: CliContext): Promise<num
   const [action, id] = positionals;
   const stateDir = values['state-dir'];
   if (!stateDir) throw usageFailure('--state-dir <dir> is required.');
+  const warn = (line: string) => ctx.err.write(`${line}\n`);
   const print = (value: unknown, text: string) => ctx.out.write(values.json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
 
   if (action === 'list') {
     // Listing needs no routes: it only reads the journal.
-    const queue = await ColdQueue.open(stateDir, { maxAgeMs: Number.POSITIVE_INFINITY });
+    const queue = await ColdQueue.open(stateDir, { maxAgeMs: Number.POSITIVE_INFINITY, log: warn });
     const entries = await queue.list();
     const expired = await queue.expired();
+    const unreadable = await queue.unreadable();
     const rows = entries.map((e) => ({ id: e.id, createdAt: e.createdAt, reason: e.reason, label: e.label }));
-    print({ queued: rows, expired: expired.map((e) => ({ id: e.id, createdAt: e.createdAt, label: e.label })) },
-      [`${entries.length} queued${expired.length ? `, ${expired.length} expired` : ''}`, ...rows.map((r) => `${r.id}  ${r.createdAt}  ${r.reason}  ${r.label}`)].join('\n'));
+    print({ queued: rows, expired: expired.map((e) => ({ id: e.id, createdAt: e.createdAt, label: e.label })), unreadable },
+      [`${entries.length} queued${expired.length ? `, ${expired.length} expired` : ''}${unreadable.length ? `, ${unreadable.length} set aside` : ''}`,
+        ...rows.map((r) => `${r.id}  ${r.createdAt}  ${r.reason}  ${r.label}`),
+        ...unreadable.map((u) => `${u.file}  set aside (kept in unreadable/): ${u.reason}`)].join('\n'));
     return 0;
   }
   if (action === 'show') {
     if (!id) throw usageFailure('queue show needs the id of a queued request.');
-    const queue = await ColdQueue.open(stateDir, { maxAgeMs: Number.POSITIVE_INFINITY });
-    const answer = await queue.answer(id);
+    // The id names a file: only the form the queue gives may reach the file system.
+    if (!isQueueId(id)) throw usageFailure(`"${id}" is not a queue id; queue ids look like q-mx7unoip-081aa590 (see "queue list").`);
+    const queue = await ColdQueue.open(stateDir, { maxAgeMs: Number.POSITIVE_INFINITY, log: warn });
+    const answer = await queue.answer(id).catch((e: Error) => {
+      throw new CliFailure(e.message);
+    });
     if (!answer) {
       const waiting = (await queue.list()).some((e) => e.id === id);
       throw new CliFailure(waiting ? `${id} is still queued; run "queue drain" when a route is back.` : `No queued request or answer with id ${id}.`);
@@ -38,19 +46,21 @@ export async function queueCommand(args: string[], ctx: CliContext): Promise<num
     return 0;
   }
   if (action === 'drain') {
-    const services = await chainFromArgs(values, (line) => ctx.err.write(`${line}\n`));
+    const services = await chainFromArgs(values, warn);
     try {
       const report = await services.chain.drain();
       print({
         answered: report.answered.map((a) => ({ id: a.id, label: a.label, route: a.route, costUsd: a.costUsd ?? null })),
         expired: report.expired.map((e) => ({ id: e.id, label: e.label })),
         failed: report.failed.map((f) => ({ id: f.entry.id, label: f.entry.label, reason: f.reason })),
+        unreadable: report.setAside ?? [],
         remaining: report.remaining,
         stoppedBecause: report.stoppedBecause ?? null,
       }, [
         `${report.answered.length} answered, ${report.remaining} still queued${report.expired.length ? `, ${report.expired.length} expired (kept in expired/)` : ''}`,
         ...report.answered.map((a) => `${a.id}  answered by ${a.route}  ${a.label}`),
         ...report.failed.map((f) => `${f.entry.id}  set aside (kept in failed/): ${f.reason}  ${f.entry.label}`),
+        ...(report.setAside ?? []).map((u) => `${u.file}  set aside (kept in unreadable/): ${u.reason}`),
         ...(report.stoppedBecause ? [`stopped: ${report.stoppedBecause}`] : []),
       ].join('\n'));
       return report.remaining > 0 ? EXIT_QUEUED : 0;

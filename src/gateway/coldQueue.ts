@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Attempt } from './events';
 import type { ChatRequest, ChatResponse } from './ir';
-import { readJsonFile, writeFileAtomic } from './stateFiles';
+import { ensureStateDir, readJsonFile, STATE_FILE_MODE, writeFileAtomic } from './stateFiles';
+import { QUEUE_ID, queuedRequestProblem, storedAnswerProblem } from './stateShapes';
 
 /** Why a request went to the cold tier instead of a provider. */
 export type QueueReason = 'all-routes-failed' | 'over-budget' | 'budget-invalid' | 'manual-pause' | 'budget-paused' | 'budget-exhausted';
@@ -45,12 +46,27 @@ export interface DrainReport {
   readonly remaining: number;
   /** Why the drain stopped before the queue was empty. */
   readonly stoppedBecause?: string;
+  /** Files this drain could not read, set aside in `unreadable/` and never sent. */
+  readonly setAside?: UnreadableFile[];
+}
+
+/** A queue entry or stored answer that could not be read, kept in `unreadable/` with the reason. */
+export interface UnreadableFile {
+  /** Its name, as it was in `queue/` or `answers/`. */
+  readonly file: string;
+  readonly reason: string;
 }
 
 /** What sending a queued request came to: an answer to store, or a reason to stop draining. */
 export type DrainSend = (entry: QueuedRequest) => Promise<{ answer: Omit<StoredAnswer, 'id' | 'label' | 'answeredAt'> } | { stop: string } | { drop: string }>;
 
 const ENTRY = /^(\d{12})-(q-[a-z0-9-]+)\.json$/;
+const REASON_SUFFIX = '.reason.txt';
+
+/** True for an id of the form the queue gives; anything else must never become a path. */
+export function isQueueId(id: string): boolean {
+  return QUEUE_ID.test(id);
+}
 
 /**
  * The cold tier: a journal of requests in the state folder. Each entry and each answer is its
@@ -64,21 +80,26 @@ export class ColdQueue {
   private readonly answersDir: string;
   private readonly expiredDir: string;
   private readonly failedDir: string;
+  private readonly unreadableDir: string;
   private readonly lockPath: string;
   private nextSeq = 0;
   private draining: Promise<DrainReport> | undefined;
 
-  private constructor(stateDir: string, private readonly maxAgeMs: number, private readonly now: () => number) {
+  private constructor(stateDir: string, private readonly maxAgeMs: number, private readonly now: () => number, private readonly log: (line: string) => void) {
     this.queueDir = join(stateDir, 'queue');
     this.answersDir = join(stateDir, 'answers');
     this.expiredDir = join(stateDir, 'expired');
     this.failedDir = join(stateDir, 'failed');
+    this.unreadableDir = join(stateDir, 'unreadable');
     this.lockPath = join(stateDir, 'queue.lock');
   }
 
-  static async open(stateDir: string, options: { maxAgeMs: number; now?: () => number }): Promise<ColdQueue> {
-    const queue = new ColdQueue(stateDir, options.maxAgeMs, options.now ?? Date.now);
-    await Promise.all([queue.queueDir, queue.answersDir, queue.expiredDir, queue.failedDir].map((d) => mkdir(d, { recursive: true })));
+  /** Opens the queue over a state folder; `log` hears of every file set aside as unreadable. */
+  static async open(stateDir: string, options: { maxAgeMs: number; now?: () => number; log?: (line: string) => void }): Promise<ColdQueue> {
+    const queue = new ColdQueue(stateDir, options.maxAgeMs, options.now ?? Date.now, options.log ?? (() => {}));
+    // Entries hold the user's code: folders made earlier with a wider mode are narrowed too.
+    await ensureStateDir(stateDir);
+    await Promise.all([queue.queueDir, queue.answersDir, queue.expiredDir, queue.failedDir, queue.unreadableDir].map(ensureStateDir));
     // Temporary files are what a killed write left behind; they were never entries.
     for (const dir of [queue.queueDir, queue.answersDir]) {
       for (const name of await readdir(dir)) if (name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
@@ -107,21 +128,66 @@ export class ColdQueue {
     return queued;
   }
 
-  /** Waiting requests, oldest first. */
-  async list(): Promise<QueuedRequest[]> {
+  /**
+   * Waiting requests, oldest first. An entry that cannot be read (cut short, edited, of another
+   * shape) is set aside with its reason, so it neither blocks the requests behind it nor vanishes.
+   */
+  async list(setAside: UnreadableFile[] = []): Promise<QueuedRequest[]> {
     const names = (await readdir(this.queueDir)).filter((n) => ENTRY.test(n)).sort();
-    const entries = await Promise.all(names.map((n) => readJsonFile<QueuedRequest>(join(this.queueDir, n)).catch(() => undefined)));
+    const entries = await Promise.all(names.map(async (name) => {
+      const read = await readState(join(this.queueDir, name), (value) => {
+        const [, seq, id] = ENTRY.exec(name)!;
+        return isQueueId(id!) ? queuedRequestProblem(value, { seq: Number(seq), id: id! }) : 'the file name is not of a queue entry';
+      });
+      if ('problem' in read && read.problem) setAside.push(await this.setAside(this.queueDir, name, read.problem, 'it is never sent'));
+      return 'value' in read ? (read.value as QueuedRequest) : undefined;
+    }));
     return entries.filter((e): e is QueuedRequest => e !== undefined);
   }
 
+  /** The stored answer to a queued request. An unreadable one is set aside, and the error says so. */
   async answer(id: string): Promise<StoredAnswer | undefined> {
-    return readJsonFile<StoredAnswer>(join(this.answersDir, `${id}.json`));
+    const read = await this.readAnswer(id);
+    if ('problem' in read && read.problem) {
+      throw new Error(`The answer to ${id} could not be read (${read.problem}); it is kept in ${this.unreadableDir}, and the request, if still queued, is sent again at the next drain.`);
+    }
+    return 'value' in read ? read.value : undefined;
+  }
+
+  private async readAnswer(id: string): Promise<{ value: StoredAnswer } | { problem?: string }> {
+    if (!isQueueId(id)) throw new Error(`"${id}" is not a queue id; queue ids look like q-mx7unoip-081aa590 (see "queue list").`);
+    const name = `${id}.json`;
+    const read = await readState(join(this.answersDir, name), (value) => storedAnswerProblem(value, id));
+    if ('problem' in read && read.problem) await this.setAside(this.answersDir, name, read.problem, 'the request is sent again');
+    return read as { value: StoredAnswer } | { problem?: string };
   }
 
   /** Requests that waited longer than the maximum age, moved aside and kept for the user. */
   async expired(): Promise<QueuedRequest[]> {
     const names = (await readdir(this.expiredDir)).filter((n) => ENTRY.test(n)).sort();
-    return (await Promise.all(names.map((n) => readJsonFile<QueuedRequest>(join(this.expiredDir, n))))).filter((e): e is QueuedRequest => !!e);
+    const entries = await Promise.all(names.map((n) => readJsonFile<QueuedRequest>(join(this.expiredDir, n)).catch(() => undefined)));
+    // A broken file here is already out of the queue's way; only whole entries are listed.
+    return entries.filter((e): e is QueuedRequest => typeof e === 'object' && e !== null && typeof e.id === 'string' && typeof e.label === 'string');
+  }
+
+  /** Files set aside because they could not be read, each with why: kept for the user, never sent. */
+  async unreadable(): Promise<UnreadableFile[]> {
+    const names = (await readdir(this.unreadableDir)).filter((n) => !n.endsWith(REASON_SUFFIX) && !n.endsWith('.tmp')).sort();
+    return Promise.all(names.map(async (file) => ({
+      file,
+      reason: (await readFile(join(this.unreadableDir, `${file}${REASON_SUFFIX}`), 'utf8').catch(() => 'no reason was recorded')).trim(),
+    })));
+  }
+
+  /** Moves an unreadable file to `unreadable/` next to a file saying why; says so on the log. */
+  private async setAside(dir: string, name: string, reason: string, consequence: string): Promise<UnreadableFile> {
+    await writeFileAtomic(join(this.unreadableDir, `${name}${REASON_SUFFIX}`), `${reason}\n`);
+    await rename(join(dir, name), join(this.unreadableDir, name)).catch((e: NodeJS.ErrnoException) => {
+      // Another process set it aside (or drained it) first.
+      if (e.code !== 'ENOENT') throw e;
+    });
+    this.log(`${join(dir, name)}: ${reason}; set aside in ${this.unreadableDir} (${consequence}). Fix it and move it back, or delete it.`);
+    return { file: name, reason };
   }
 
   /** Sends waiting requests in order until one cannot be sent; one drain at a time. */
@@ -138,10 +204,13 @@ export class ColdQueue {
     const answered: StoredAnswer[] = [];
     const expired: QueuedRequest[] = [];
     const failed: DrainReport['failed'] = [];
+    const setAside: UnreadableFile[] = [];
     try {
-      for (const entry of await this.list()) {
+      for (const entry of await this.list(setAside)) {
         const path = join(this.queueDir, fileName(entry));
-        const stored = await this.answer(entry.id);
+        const read = await this.readAnswer(entry.id);
+        const stored = 'value' in read ? read.value : undefined;
+        if ('problem' in read && read.problem) setAside.push({ file: `${entry.id}.json`, reason: read.problem });
         if (stored) {
           // Answered before a crash that kept the entry: finish the move, never send again.
           await unlink(path).catch(() => undefined);
@@ -155,7 +224,7 @@ export class ColdQueue {
         }
         const result = await send(entry);
         if ('stop' in result) {
-          return { answered, expired, failed, remaining: (await this.list()).length, stoppedBecause: result.stop };
+          return { answered, expired, failed, setAside, remaining: (await this.list(setAside)).length, stoppedBecause: result.stop };
         }
         if ('drop' in result) {
           // Kept for the user, out of the way of the requests behind it.
@@ -169,7 +238,7 @@ export class ColdQueue {
         answered.push(answer);
       }
       // Requests queued while this drain ran are still waiting.
-      return { answered, expired, failed, remaining: (await this.list()).length };
+      return { answered, expired, failed, setAside, remaining: (await this.list(setAside)).length };
     } finally {
       await unlock();
     }
@@ -179,7 +248,7 @@ export class ColdQueue {
   private async lock(): Promise<(() => Promise<void>) | undefined> {
     for (let tries = 0; tries < 2; tries++) {
       try {
-        const handle = await open(this.lockPath, 'wx');
+        const handle = await open(this.lockPath, 'wx', STATE_FILE_MODE);
         await handle.writeFile(String(process.pid));
         await handle.close();
         return () => rm(this.lockPath, { force: true });
@@ -210,4 +279,26 @@ export class ColdQueue {
 
 function fileName(entry: QueuedRequest): string {
   return `${String(entry.seq).padStart(12, '0')}-${entry.id}.json`;
+}
+
+/**
+ * Reads a JSON state file and checks its shape: the value, a problem saying what is wrong, or
+ * neither when the file is gone (another process moved it meanwhile).
+ */
+async function readState(path: string, problemOf: (value: unknown) => string | undefined): Promise<{ value: unknown } | { problem?: string }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    return { problem: `cannot be read (${(e as Error).message})` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { problem: `not valid JSON (${(e as Error).message}), ${Buffer.byteLength(text)} bytes` };
+  }
+  const problem = problemOf(value);
+  return problem ? { problem } : { value };
 }

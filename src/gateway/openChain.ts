@@ -7,6 +7,7 @@ import { ColdQueue } from './coldQueue';
 import { Ledger } from './ledger';
 import { Notifier } from './notifier';
 import { Router } from './router';
+import { ensureStateDir } from './stateFiles';
 import type { ProviderKind, Route } from './routes';
 import type { Transport } from './transport';
 
@@ -49,8 +50,10 @@ export interface ChainDeps {
  */
 export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<ChainServices> {
   const log = deps.log ?? (() => {});
-  const breakers = new BreakerStore(deps.stateDir);
-  const initialBreakerStates = await breakers.load().catch((e: unknown) => {
+  // The user's only: the ledger's files inside are then out of other users' reach too.
+  await ensureStateDir(deps.stateDir);
+  const breakers = new BreakerStore(deps.stateDir, deps.now);
+  const initialBreakerStates = await breakers.load(log).catch((e: unknown) => {
     log(`breaker states not restored: ${e instanceof Error ? e.message : String(e)}`);
     return {};
   });
@@ -74,8 +77,8 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
       forward(event);
     },
   });
-  const queue = await ColdQueue.open(deps.workspaceStateDir ?? deps.stateDir, { maxAgeMs: config.queueMaxAgeMs, ...(deps.now ? { now: deps.now } : {}) });
-  const cache = await AnswerCache.open(deps.workspaceStateDir ?? deps.stateDir, { ttlMs: config.cacheTtlMs, ...(deps.now ? { now: deps.now } : {}) });
+  const queue = await ColdQueue.open(deps.workspaceStateDir ?? deps.stateDir, { maxAgeMs: config.queueMaxAgeMs, log, ...(deps.now ? { now: deps.now } : {}) });
+  const cache = await AnswerCache.open(deps.workspaceStateDir ?? deps.stateDir, { ttlMs: config.cacheTtlMs, log, ...(deps.now ? { now: deps.now } : {}) });
   chain = new Chain({
     router, queue, ledger, cache,
     ...(config.webhookUrl ? { notifier: new Notifier(config.webhookUrl, log) } : {}),

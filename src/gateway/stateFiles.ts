@@ -1,16 +1,39 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
+ * State files hold payloads (the user's code), answers and spend: readable by the user only.
+ * Folders likewise, so a file written by code that forgets its own mode is still not readable.
+ */
+export const STATE_FILE_MODE = 0o600;
+export const STATE_DIR_MODE = 0o700;
+
+/** Creates a state folder (and its parents) for the user only; one made earlier with a wider mode is narrowed. */
+export async function ensureStateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: STATE_DIR_MODE });
+  await chmod(dir, STATE_DIR_MODE);
+}
+
+/** The same, for code that works synchronously (the spend ledger). */
+export function ensureStateDirSync(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: STATE_DIR_MODE });
+  chmodSync(dir, STATE_DIR_MODE);
+}
+
+/**
  * Writes a file so that a crash or kill at any moment leaves either the old content or the new,
- * never half of it: write a temporary sibling, flush it, then rename over the target.
+ * never half of it: write a temporary sibling, flush it, then rename over the target. The file is
+ * the user's only (0600), in a folder that is the user's only (0700).
  */
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await ensureStateDir(dirname(path));
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(temporary, content, { flush: true });
+    // The mode applies at creation only (and under the umask): set it again to be sure.
+    await writeFile(temporary, content, { flush: true, mode: STATE_FILE_MODE });
+    await chmod(temporary, STATE_FILE_MODE);
     await rename(temporary, path);
   } catch (e) {
     await rm(temporary, { force: true });
