@@ -1,5 +1,6 @@
-import { appendFileSync, closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureStateDirSync, STATE_FILE_MODE } from './stateFiles';
 
 /** One charge: a real cost from usage, or a worst case for a try that may have been billed. */
 export interface Charge {
@@ -96,7 +97,7 @@ export class ChargeJournal {
   private records: MonthRecords = ChargeJournal.empty();
 
   constructor(private readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
+    ensureStateDirSync(dir);
   }
 
   private static empty(): MonthRecords {
@@ -112,6 +113,12 @@ export class ChargeJournal {
       this.partial = '';
       this.lines = 0;
       this.records = ChargeJournal.empty();
+      // A journal written before files were the user's only is narrowed when first read.
+      try {
+        chmodSync(file, STATE_FILE_MODE);
+      } catch {
+        // not written yet: the first append creates it with the mode
+      }
     }
     this.catchUp();
     return this.records;
@@ -122,7 +129,7 @@ export class ChargeJournal {
     this.month(monthKey);
     // After a torn last line (a writer killed mid-line), start on a fresh line so this record is
     // not lost with it; the torn line then reads as unreadable, and is counted as such.
-    appendFileSync(this.file, `${this.partial ? '\n' : ''}${JSON.stringify(record)}\n`);
+    appendFileSync(this.file, `${this.partial ? '\n' : ''}${JSON.stringify(record)}\n`, { mode: STATE_FILE_MODE });
     this.catchUp();
   }
 

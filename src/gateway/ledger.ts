@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BudgetConfig } from './budgetConfig';
 import { ChargeJournal, type Charge, type Hold, type MonthRecords } from './chargeJournal';
 import { LedgerLock, processAlive } from './ledgerLock';
+import { STATE_FILE_MODE } from './stateFiles';
 import type { Usage } from './ir';
 import { costUsd, priceOf } from './prices';
 import type { Route } from './routes';
@@ -137,7 +138,7 @@ export class Ledger implements SpendGuard {
 
   private writeState(next: BudgetState): void {
     const temporary = `${this.statePath}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(next));
+    writeFileSync(temporary, JSON.stringify(next), { mode: STATE_FILE_MODE });
     renameSync(temporary, this.statePath);
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseBudget } from '../../src/gateway/budgetConfig';
@@ -272,5 +272,24 @@ describe('ledger', () => {
     assert.ok(performance.now() - started < 1000, 'the dead owner\'s lock is taken over at once');
     assert.ok(Math.abs(ledger.status().spentUsd - 0.2) < 1e-9);
     await assert.rejects(readFile(join(dir, 'ledger', 'lock')), /ENOENT/, 'the lock is released after use');
+  });
+});
+
+describe('ledger files', () => {
+  it('are the user\'s only: the journal and budget state 0600 in a 0700 folder, an older 0644 journal narrowed', async () => {
+    const dir = await tempDir();
+    const month = new Date().toISOString().slice(0, 7);
+    await mkdir(join(dir, 'ledger'), { recursive: true, mode: 0o755 });
+    const older = join(dir, 'ledger', `charges-${month}.jsonl`);
+    await writeFile(older, '', { mode: 0o644 });
+    await chmod(older, 0o644);
+    const ledger = await Ledger.open(dir, parseBudget({ limitUsd: 5 }).budget);
+    (ledger.reserve(ROUTE, 100, 100, 'req-modes') as SpendHold).settle({ inputTokens: 100, outputTokens: 100 }, true);
+    ledger.pause();
+    const mode = async (path: string) => (await stat(path)).mode & 0o777;
+    assert.equal(await mode(join(dir, 'ledger')), 0o700);
+    assert.equal(await mode(older), 0o600, 'the journal written before is narrowed');
+    assert.equal(await mode(join(dir, 'budget-state.json')), 0o600);
+    assert.ok((await readFile(older, 'utf8')).includes('req-modes'), 'the charge went to that journal');
   });
 });
