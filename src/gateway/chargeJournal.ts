@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, closeSync, openSync, readSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureStateDirSync, STATE_FILE_MODE } from './stateFiles';
 
@@ -84,13 +84,17 @@ function problemOf(record: unknown): string | undefined {
 
 /**
  * Charges and holds as an append-only file per month (JSON Lines), shared by every process that
- * uses the state folder: VS Code windows and CLI runs. Writers append under the ledger's lock,
+ * uses the state folder: VS Code windows and CLI runs. Holds are appended under the ledger's lock,
  * and each reader reads only the bytes added since its last read, so a decision costs one `stat`
  * when nothing changed. Every line is validated; one that is not a valid record is kept in
  * `unreadable` (never silently dropped, never read as zero or negative).
  */
 export class ChargeJournal {
+  private monthKey = '';
   private file = '';
+  /** The month's file, kept open for reading and appending: a decision costs one `stat`, a record one write. */
+  private fd: number | undefined;
+  private fdInode = 0;
   private readBytes = 0;
   private partial = '';
   private lines = 0;
@@ -106,16 +110,14 @@ export class ChargeJournal {
 
   /** Everything a month's file (`2026-11`) holds, including what other processes appended. */
   month(monthKey: string): MonthRecords {
-    const file = join(this.dir, `charges-${monthKey}.jsonl`);
-    if (file !== this.file) {
-      this.file = file;
-      this.readBytes = 0;
-      this.partial = '';
-      this.lines = 0;
-      this.records = ChargeJournal.empty();
+    if (monthKey !== this.monthKey) {
+      this.close();
+      this.monthKey = monthKey;
+      this.file = join(this.dir, `charges-${monthKey}.jsonl`);
+      this.restart();
       // A journal written before files were the user's only is narrowed when first read.
       try {
-        chmodSync(file, STATE_FILE_MODE);
+        chmodSync(this.file, STATE_FILE_MODE);
       } catch {
         // not written yet: the first append creates it with the mode
       }
@@ -124,33 +126,60 @@ export class ChargeJournal {
     return this.records;
   }
 
-  /** Appends one record; call it under the ledger's lock. */
+  /** Appends one record as one write to a file opened for appending, so lines of processes never interleave. */
   append(monthKey: string, record: Charge | Hold | Release): void {
     this.month(monthKey);
     // After a torn last line (a writer killed mid-line), start on a fresh line so this record is
     // not lost with it; the torn line then reads as unreadable, and is counted as such.
-    appendFileSync(this.file, `${this.partial ? '\n' : ''}${JSON.stringify(record)}\n`, { mode: STATE_FILE_MODE });
+    writeSync(this.open(), `${this.partial ? '\n' : ''}${JSON.stringify(record)}\n`);
     this.catchUp();
+  }
+
+  /** Closes the open file (the journal reopens it when next used). */
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    this.fd = undefined;
+  }
+
+  private restart(): void {
+    this.readBytes = 0;
+    this.partial = '';
+    this.lines = 0;
+    this.records = ChargeJournal.empty();
+  }
+
+  private open(): number {
+    if (this.fd === undefined) {
+      this.fd = openSync(this.file, 'a+', STATE_FILE_MODE);
+      this.fdInode = fstatSync(this.fd).ino;
+    }
+    return this.fd;
   }
 
   /** Reads the bytes appended since the last read. */
   private catchUp(): void {
-    let size: number;
+    let stat: { size: number; ino: number };
     try {
-      size = statSync(this.file).size;
+      stat = statSync(this.file);
     } catch {
       return;
     }
-    if (size <= this.readBytes) return;
-    const buffer = Buffer.alloc(size - this.readBytes);
-    const fd = openSync(this.file, 'r');
-    try {
-      readSync(fd, buffer, 0, buffer.length, this.readBytes);
-    } finally {
-      closeSync(fd);
+    if (this.fd !== undefined && stat.ino !== this.fdInode) {
+      // The file was replaced (deleted by hand, restored from a backup): read the new one from its start.
+      this.close();
+      this.restart();
     }
-    this.readBytes = size;
-    const lines = (this.partial + buffer.toString('utf8')).split('\n');
+    if (stat.size <= this.readBytes) return;
+    const fd = this.open();
+    const buffer = Buffer.alloc(stat.size - this.readBytes);
+    const read = readSync(fd, buffer, 0, buffer.length, this.readBytes);
+    this.readBytes += read;
+    const lines = (this.partial + buffer.toString('utf8', 0, read)).split('\n');
     this.partial = lines.pop() ?? '';
     for (const line of lines) this.take(line);
   }

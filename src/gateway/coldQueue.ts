@@ -134,15 +134,17 @@ export class ColdQueue {
    */
   async list(setAside: UnreadableFile[] = []): Promise<QueuedRequest[]> {
     const names = (await readdir(this.queueDir)).filter((n) => ENTRY.test(n)).sort();
-    const entries = await Promise.all(names.map(async (name) => {
-      const read = await readState(join(this.queueDir, name), (value) => {
-        const [, seq, id] = ENTRY.exec(name)!;
-        return isQueueId(id!) ? queuedRequestProblem(value, { seq: Number(seq), id: id! }) : 'the file name is not of a queue entry';
-      });
-      if ('problem' in read && read.problem) setAside.push(await this.setAside(this.queueDir, name, read.problem, 'it is never sent'));
-      return 'value' in read ? (read.value as QueuedRequest) : undefined;
-    }));
-    return entries.filter((e): e is QueuedRequest => e !== undefined);
+    const reads = await Promise.all(names.map((name) => readState(join(this.queueDir, name), (value) => {
+      const [, seq, id] = ENTRY.exec(name)!;
+      return isQueueId(id!) ? queuedRequestProblem(value, { seq: Number(seq), id: id! }) : 'the file name is not of a queue entry';
+    })));
+    const entries: QueuedRequest[] = [];
+    // Read in parallel, set aside in name order: the report and the log read the same every time.
+    for (const [i, read] of reads.entries()) {
+      if ('problem' in read && read.problem) setAside.push(await this.setAside(this.queueDir, names[i]!, read.problem, 'it is never sent'));
+      if ('value' in read) entries.push(read.value as QueuedRequest);
+    }
+    return entries;
   }
 
   /** The stored answer to a queued request. An unreadable one is set aside, and the error says so. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BudgetConfig } from './budgetConfig';
 import { ChargeJournal, type Charge, type Hold, type MonthRecords } from './chargeJournal';
@@ -90,6 +90,8 @@ export class Ledger implements SpendGuard {
   private lastGate: BudgetGate | undefined;
   private stateProblem: string | undefined;
   private readonly statePath: string;
+  /** The last state read, with the file's stamp when it was read. */
+  private stateCache: { stamp: string; state: BudgetState } | undefined;
   private readonly lock: LedgerLock;
 
   private constructor(
@@ -110,12 +112,27 @@ export class Ledger implements SpendGuard {
   }
 
   /**
-   * The pause and resume state, as another process may have just set it. Read every time: it is
-   * a few bytes, and two changes within one timestamp tick would fool a modification check.
+   * The pause and resume state, as another process may have just set it. Checked every time by
+   * one `stat`: the file is only ever replaced by a rename, so a change is a new inode, and the
+   * inode, size and nanosecond times together tell a change even within one timestamp tick.
    * A file that cannot be read may have said "paused": it is read as paused until the user
    * resumes (which rewrites it).
    */
   private readState(): BudgetState {
+    let stamp: string;
+    try {
+      const s = statSync(this.statePath, { bigint: true });
+      stamp = `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+    } catch {
+      stamp = 'none';
+    }
+    if (this.stateCache && this.stateCache.stamp === stamp) return this.stateCache.state;
+    const state = this.readStateFile();
+    this.stateCache = { stamp, state };
+    return state;
+  }
+
+  private readStateFile(): BudgetState {
     let text: string;
     try {
       text = readFileSync(this.statePath, 'utf8');
@@ -140,6 +157,7 @@ export class Ledger implements SpendGuard {
     const temporary = `${this.statePath}.${process.pid}.tmp`;
     writeFileSync(temporary, JSON.stringify(next), { mode: STATE_FILE_MODE });
     renameSync(temporary, this.statePath);
+    this.stateCache = undefined;
   }
 
   private get periodKey(): string {
@@ -229,20 +247,17 @@ export class Ledger implements SpendGuard {
     };
   }
 
-  /** The real cost replaces the hold. Written even if the lock cannot be taken: spend is never lost. */
+  /**
+   * The real cost replaces the hold. No lock: nothing is checked, and the charge (which names its
+   * hold) or the release is one appended line, so every reader sees the hold or what replaced it,
+   * never both and never neither. Spend is never lost to a lock held elsewhere.
+   */
   private settle(hold: Hold, holdMonth: string, usd: number, estimated: boolean): void {
-    const write = () => {
-      const monthKey = this.periodKey.slice(0, 7);
-      const at = new Date(this.now()).toISOString();
-      if (usd > 0) this.charge(monthKey, { at, route: hold.route, requestId: hold.requestId, usd, estimated, ...(monthKey === holdMonth ? { hold: hold.id } : {}) });
-      // A hold taken last month is given back in last month's file, where it was written.
-      if (usd <= 0 || monthKey !== holdMonth) this.journal.append(holdMonth, { kind: 'release', hold: hold.id, at });
-    };
-    try {
-      this.lock.with(write);
-    } catch {
-      write();
-    }
+    const monthKey = this.periodKey.slice(0, 7);
+    const at = new Date(this.now()).toISOString();
+    if (usd > 0) this.charge(monthKey, { at, route: hold.route, requestId: hold.requestId, usd, estimated, ...(monthKey === holdMonth ? { hold: hold.id } : {}) });
+    // A hold taken last month is given back in last month's file, where it was written.
+    if (usd <= 0 || monthKey !== holdMonth) this.journal.append(holdMonth, { kind: 'release', hold: hold.id, at });
   }
 
   private charge(monthKey: string, charge: Charge): void {
@@ -351,5 +366,10 @@ export class Ledger implements SpendGuard {
   /** Charges are written as they happen; kept for callers that wait for state to land. */
   flushed(): Promise<void> {
     return Promise.resolve();
+  }
+
+  /** Closes the journal's open file; a later decision reopens it. */
+  close(): void {
+    this.journal.close();
   }
 }

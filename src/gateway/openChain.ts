@@ -92,11 +92,12 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
       await breakers.save(router.breakerStates()).catch(() => undefined);
       await Promise.all([ledger.flushed(), cache.flushed()]);
       await router.dispose();
+      ledger.close();
     },
     retire: async (graceMs) => {
       await breakers.save(router.breakerStates()).catch(() => undefined);
       retired = true;
-      const timer = setTimeout(() => void cache.flushed().then(() => router.dispose()).catch(() => undefined), graceMs);
+      const timer = setTimeout(() => void cache.flushed().then(() => router.dispose()).then(() => ledger.close()).catch(() => undefined), graceMs);
       timer.unref?.();
     },
   };

@@ -2,6 +2,8 @@
 // short by a full disk or written by another version: each check says what is wrong, in a few
 // words, or undefined when the value has the shape the code relies on.
 
+import type { QueueReason } from './coldQueue';
+
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -12,7 +14,11 @@ const isTime = (v: unknown): boolean => isString(v) && Number.isFinite(Date.pars
 /** The ids the cold queue gives: `q-<time in base 36>-<8 hex digits>`; nothing else is a queue id. */
 export const QUEUE_ID = /^q-[a-z0-9]{1,12}-[0-9a-f]{8}$/;
 
-const QUEUE_REASONS = ['all-routes-failed', 'over-budget', 'manual-pause', 'budget-paused', 'budget-exhausted'];
+// A record, not a list: a reason added to QueueReason without being added here fails to compile.
+const QUEUE_REASON_SET: Record<QueueReason, true> = {
+  'all-routes-failed': true, 'over-budget': true, 'budget-invalid': true, 'manual-pause': true, 'budget-paused': true, 'budget-exhausted': true,
+};
+const QUEUE_REASONS: readonly string[] = Object.keys(QUEUE_REASON_SET);
 
 /** What is wrong with one message part, or undefined. */
 function partProblem(part: unknown): string | undefined {

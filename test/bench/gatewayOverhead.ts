@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     const { config } = parseChainConfig({
       routes: [{ ...route }],
       policy: { maxConcurrent: 64, maxQueued: 256 },
-      budget: { limitUsd: 1_000_000, period: 'month' },
+      budget: { limitUsd: 100_000, period: 'month' },
       cache: { ttlSeconds: 0 },
     });
     const services = await openChain(config, { stateDir, adapterFor, keyFor: async () => 'test-key' });
