@@ -99,6 +99,8 @@ export class ChargeJournal {
   private partial = '';
   private lines = 0;
   private records: MonthRecords = ChargeJournal.empty();
+  /** True until the current synchronous run of code ends: what was read in it is still current. */
+  private readThisTurn = false;
 
   constructor(private readonly dir: string) {
     ensureStateDirSync(dir);
@@ -108,8 +110,12 @@ export class ChargeJournal {
     return { charges: [], holds: new Map(), unreadable: [], spentByDay: new Map(), spentUsd: 0 };
   }
 
-  /** Everything a month's file (`2026-11`) holds, including what other processes appended. */
-  month(monthKey: string): MonthRecords {
+  /**
+   * Everything a month's file (`2026-11`) holds, including what other processes appended. Read
+   * once per synchronous run of code (the several figures one decision needs share one `stat`);
+   * `fresh` reads again, as a decision under the ledger's lock must.
+   */
+  month(monthKey: string, fresh = false): MonthRecords {
     if (monthKey !== this.monthKey) {
       this.close();
       this.monthKey = monthKey;
@@ -121,14 +127,21 @@ export class ChargeJournal {
       } catch {
         // not written yet: the first append creates it with the mode
       }
+      fresh = true;
     }
-    this.catchUp();
+    if (fresh || !this.readThisTurn) {
+      this.catchUp();
+      this.readThisTurn = true;
+      queueMicrotask(() => {
+        this.readThisTurn = false;
+      });
+    }
     return this.records;
   }
 
   /** Appends one record as one write to a file opened for appending, so lines of processes never interleave. */
   append(monthKey: string, record: Charge | Hold | Release): void {
-    this.month(monthKey);
+    this.month(monthKey, true);
     // After a torn last line (a writer killed mid-line), start on a fresh line so this record is
     // not lost with it; the torn line then reads as unreadable, and is counted as such.
     writeSync(this.open(), `${this.partial ? '\n' : ''}${JSON.stringify(record)}\n`);

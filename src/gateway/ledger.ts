@@ -218,6 +218,8 @@ export class Ledger implements SpendGuard {
     try {
       // Check and hold in one step for every process: no other can hold between the two.
       const held = this.lock.with((): Hold | string => {
+        // What other processes appended up to the lock counts: read it now, not earlier in this turn.
+        this.journal.month(this.periodKey.slice(0, 7), true);
         const { worst, refused } = this.worstCase(route, inputTokens, maxOutputTokens);
         if (refused) return refused;
         const at = this.now();

@@ -10,6 +10,8 @@ import type { Route } from '../../src/gateway/routes';
 import type { SpendHold } from '../../src/gateway/spendGuard';
 import { tempDir } from './support/tempDir';
 
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 // $1 per million input and $2 per million output tokens: easy sums.
 const ROUTE: Route = { id: 'r', tier: 'hot', provider: 'openai', model: 'house-model', baseUrl: 'https://x.test', inputPricePerMTok: 1, outputPricePerMTok: 2 };
 
@@ -235,9 +237,13 @@ describe('ledger', () => {
     const windowB = await Ledger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
     const hold = windowA.reserve(ROUTE, 0, 200_000, 'a') as SpendHold; // $0.40 held
     assert.equal(typeof hold, 'object');
+    // Two windows are two processes: each reads in a turn of its own (a ledger reads the journal
+    // once per synchronous turn, and again under the lock).
+    await nextTurn();
     assert.ok(Math.abs(windowB.status().reservedUsd - 0.4) < 1e-9, 'B sees the hold of A');
     assert.match(String(windowB.reserve(ROUTE, 0, 100_000, 'b')), /\$0\.4000 held of \$0\.50/);
     hold.settle({ inputTokens: 0, outputTokens: 50_000 }, true); // $0.10
+    await nextTurn();
     assert.equal(windowB.status().reservedUsd, 0);
     assert.equal(typeof windowB.reserve(ROUTE, 0, 100_000, 'b'), 'object', 'the settled hold frees the rest');
   });
