@@ -13,6 +13,8 @@ import { CliFailure, usageFailure } from './failure';
 import type { CliContext } from './main';
 import { positiveInteger, selectorFrom } from './selectorArgs';
 import { findWorkspaceRoot } from '../context/workspaceRoot';
+import { redactSecrets } from '../context/secrets';
+import { PlainTextStream, plainText } from './terminalText';
 
 /** Exit code of a request that was queued rather than answered (EX_TEMPFAIL: try again later). */
 export const EXIT_QUEUED = 75;
@@ -93,7 +95,8 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
   if (task !== undefined && !isTaskId(task)) throw usageFailure(`--task must be one of ${TASK_IDS.join(', ')}, not "${task}".`);
   if (task !== undefined && values.prompt !== undefined) throw usageFailure('--task goes with --file; with --prompt, say what you want in the prompt.');
   const maxOutputTokens = positiveInteger(values['max-output-tokens'], '--max-output-tokens');
-  const warn = (line: string) => ctx.err.write(`${line}\n`);
+  // Lines on stderr carry provider and model words: printed without control sequences.
+  const warn = (line: string) => ctx.err.write(`${plainText(line)}\n`);
   const { config, stateDir, raw } = await chainConfigFromArgs(values, warn);
   const safetyFactor = typeof raw.context?.safetyFactor === 'number' ? raw.context.safetyFactor : undefined;
   const countTokens = await routeTokenCounter(ctx.assetsDir, config.routes, safetyFactor);
@@ -103,9 +106,11 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
   const onInterrupt = () => controller.abort();
   process.once('SIGINT', onInterrupt);
   const streaming = Boolean(values.stream && !values.json);
+  const terminal = new PlainTextStream();
   const onAnswer = (event: AnswerEvent) => {
-    if (event.type === 'text') ctx.out.write(event.text);
-    else if (event.type === 'restart') ctx.err.write(`\n[the stream was cut; the text above is void and the answer starts again on ${event.route}]\n`);
+    if (event.type === 'text') return void ctx.out.write(terminal.push(event.text));
+    ctx.out.write(terminal.end());
+    if (event.type === 'restart') ctx.err.write(`\n[the stream was cut; the text above is void and the answer starts again on ${event.route}]\n`);
     else ctx.err.write(`\n[the stream was cut; ${event.route} continues from the text above]\n`);
   };
   try {
@@ -139,8 +144,7 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
         });
         if (values.json) ctx.out.write(`${JSON.stringify(agentJson(result), null, 2)}\n`);
         else {
-          if (!streaming) ctx.out.write(result.text);
-          ctx.out.write('\n');
+          ctx.out.write(`${streaming ? terminal.end() : plainText(result.text)}\n`);
           if (result.status === 'queued') warn(result.queueMessage ?? 'Queued.');
           else warn(`${result.status === 'stopped' ? `stopped: ${result.stopReason}; ` : ''}${result.turns} turn(s), ${result.toolCalls.length} tool call(s), last answer by ${result.routeId ?? '-'}, $${result.costUsd.toFixed(6)}`);
           for (const p of result.proposals) warn(`proposed edit for ${p.symbol} (${p.file}:${p.original.startLine}-${p.original.endLine}); see --json for the text`);
@@ -151,26 +155,35 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
       }
     }
 
+    // The prompt is sent, queued and labelled redacted, as a payload is.
+    const prompt = redactSecrets(values.prompt!);
+    const system = values.system ? redactSecrets(values.system) : undefined;
+    const redactions = [...(system?.redactions ?? []), ...prompt.redactions];
+    if (redactions.length) warn(`redacted ${redactions.length} secret(s) from the prompt before sending: ${[...new Set(redactions.map((r) => r.kind))].join(', ')}`);
     const request: ChatRequest = {
-      ...(values.system ? { system: values.system } : {}),
-      messages: [{ role: 'user', parts: [{ type: 'text', text: values.prompt! }] }],
+      ...(system ? { system: system.text } : {}),
+      messages: [{ role: 'user', parts: [{ type: 'text', text: prompt.text }] }],
       ...(maxOutputTokens ? { maxOutputTokens } : {}),
     };
     const result = await services.chain.ask(request, {
       signal: controller.signal,
       stream: Boolean(values.stream),
-      label: `ask: ${values.prompt!.slice(0, 40)}${values.prompt!.length > 40 ? '…' : ''}`,
+      label: `ask: ${prompt.text.slice(0, 40)}${prompt.text.length > 40 ? '…' : ''}`,
       ...(values['no-cache'] ? { noCache: true } : {}),
       ...(streaming ? { onAnswer } : {}),
     });
     if (values.json) {
       ctx.out.write(`${JSON.stringify(askJson(result), null, 2)}\n`);
     } else if (result.status === 'answered') {
-      if (!streaming) ctx.out.write(result.text);
-      ctx.out.write('\n');
+      ctx.out.write(`${streaming ? terminal.end() : plainText(result.text)}\n`);
       warn(summary(result));
     } else {
       warn(result.message);
+    }
+    if (!values.json) {
+      // A refused or unsendable key is the user's to fix: say which and how, once per route.
+      const keyTrouble = new Map(result.attempts.filter((a) => a.outcome === 'auth' && a.message).map((a) => [a.route, a.message!]));
+      for (const [route, message] of keyTrouble) warn(`Route ${route}: ${message}`);
     }
     for (const secret of new Set(result.attempts.filter((a) => a.outcome === 'no-key').map((a) => config.routes.find((r) => r.id === a.route)?.secret))) {
       if (secret) warn(`Route key missing: export ${secret}=<your key> (the CLI reads each route's key from the variable its "secret" names).`);

@@ -228,7 +228,7 @@ export class Chain {
     if (!waiting) {
       this.emit({ type: 'queued', id: entry.id, label, reason });
       if (reason === 'all-routes-failed' || reason === 'over-budget') {
-        void this.options.notifier?.notify({ kind: 'chain-cold', queueId: entry.id, label, reason: why });
+        void this.options.notifier?.notify({ kind: 'chain-cold', queueId: entry.id, reason: why });
       }
     }
     return { status: 'queued', queueId: entry.id, reason, attempts, message: `Queued as ${entry.id}: ${why}. It will be sent when a route recovers${reason.startsWith('budget') || reason === 'manual-pause' ? ' and requests are resumed' : ''}.` };

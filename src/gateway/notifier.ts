@@ -1,9 +1,13 @@
 import { request } from 'undici';
 import { baseUrlProblem } from './routes';
 
-/** What the chain tells the user's webhook about; never payload text or keys. */
+/**
+ * What the chain tells the user's webhook about: ids, counts and routes. Never user text (a
+ * prompt, a label made from one, payload text) or keys: the webhook is a third party's server.
+ */
 export type Notice =
-  | { readonly kind: 'chain-cold'; readonly queueId: string; readonly label: string; readonly reason: string }
+  /** `reason` is the chain's own words with route ids and outcomes (`every route failed (main: overloaded)`). */
+  | { readonly kind: 'chain-cold'; readonly queueId: string; readonly reason: string }
   | { readonly kind: 'budget-paused'; readonly gate: string; readonly spentUsd: number; readonly limitUsd?: number }
   | { readonly kind: 'queue-drained'; readonly answered: number; readonly remaining: number; readonly expired: number }
   | { readonly kind: 'failover-rate'; readonly failovers: number; readonly windowMs: number };
@@ -11,7 +15,7 @@ export type Notice =
 /** The Slack-compatible text of a notice (Slack, Mattermost, Discord's /slack and Teams accept `{ text }`). */
 export function noticeText(notice: Notice): string {
   switch (notice.kind) {
-    case 'chain-cold': return `Context Gateway: every route failed; "${notice.label}" is queued as ${notice.queueId} (${notice.reason}). It will be sent when a route recovers.`;
+    case 'chain-cold': return `Context Gateway: every route failed; a request is queued as ${notice.queueId} (${notice.reason}). It will be sent when a route recovers.`;
     case 'budget-paused': return `Context Gateway: AI requests are held (${notice.gate}): $${notice.spentUsd.toFixed(2)} spent${notice.limitUsd !== undefined ? ` of $${notice.limitUsd.toFixed(2)}` : ''}. New requests are queued until you resume.`;
     case 'queue-drained': return `Context Gateway: ${notice.answered} queued request(s) answered; ${notice.remaining} still waiting${notice.expired ? `; ${notice.expired} expired` : ''}.`;
     case 'failover-rate': return `Context Gateway: ${notice.failovers} failovers in the last ${Math.round(notice.windowMs / 60000)} min; a provider may be degraded.`;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ChainHost } from './chainHost';
 import type { KeyStore } from './keyStore';
+import { keyProblem } from '../gateway/adapters/keyHeader';
 
 /** Arguments for scripted use (tests, other tools); without them the user is asked. */
 export interface KeyArgs {
@@ -40,7 +41,10 @@ export async function setApiKey(host: ChainHost, keys: KeyStore, args?: KeyArgs)
     prompt: 'Stored in VS Code\'s secret storage; never written to settings or logs.',
     password: true,
     ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() ? undefined : 'The key cannot be empty.'),
+    validateInput: (value) => {
+      const problem = keyProblem(value);
+      return problem ? `The key ${problem}: paste it again without it.` : undefined;
+    },
   }));
   if (!key?.trim()) return false;
   await keys.set(secret, key);

@@ -243,7 +243,8 @@ describe('chain: notifications and telemetry', () => {
       transport.script('https://p.test', { status: 503 });
       await chain.ask(ask('cold one'), { label: 'explain cold' });
       await until(() => hook.received.length >= 1);
-      assert.match(hook.received[0]!.text, /every route failed; "explain cold" is queued as q-/);
+      assert.match(hook.received[0]!.text, /every route failed; a request is queued as q-\S+ \(every route failed \(primary: overloaded\)\)/);
+      assert.ok(!hook.received[0]!.text.includes('explain cold'), 'the label stays on this machine');
       transport.fallback = { reply: 'ok', usage: { inputTokens: 0, outputTokens: 20_000 } };
       await chain.drain();
       await until(() => hook.received.length >= 3);

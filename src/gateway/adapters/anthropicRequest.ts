@@ -4,6 +4,7 @@ import type { Route } from '../routes';
 import type { BuildOptions, HttpRequestSpec } from './adapter';
 import { anthropicCallId, callsById } from './toolIds';
 import { endpoint } from './urls';
+import { keyHeaderValue } from './keyHeader';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** Anthropic requires max_tokens; used when neither the request nor the route sets one. */
@@ -107,7 +108,7 @@ export function buildAnthropicRequest(route: Route, request: ChatRequest, option
     accept: options.stream ? 'text/event-stream' : 'application/json',
     'anthropic-version': ANTHROPIC_VERSION,
   };
-  if (options.apiKey !== undefined) headers['x-api-key'] = options.apiKey;
+  if (options.apiKey !== undefined) headers['x-api-key'] = keyHeaderValue(route, options.apiKey);
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
   // Users paste the base URL with or without /v1; both reach /v1/messages.
   const base = route.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');

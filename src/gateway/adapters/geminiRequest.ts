@@ -5,6 +5,7 @@ import type { BuildOptions, HttpRequestSpec } from './adapter';
 import { geminiParameters } from './geminiSchema';
 import { callsById, geminiCallId } from './toolIds';
 import { endpoint } from './urls';
+import { keyHeaderValue } from './keyHeader';
 
 type Part = Record<string, unknown>;
 interface WireContent {
@@ -93,7 +94,7 @@ export function buildGeminiRequest(route: Route, request: ChatRequest, options: 
     'content-type': 'application/json',
     accept: options.stream ? 'text/event-stream' : 'application/json',
   };
-  if (options.apiKey !== undefined) headers['x-goog-api-key'] = options.apiKey;
+  if (options.apiKey !== undefined) headers['x-goog-api-key'] = keyHeaderValue(route, options.apiKey);
   const model = encodeURIComponent(route.model.replace(/^models\//, ''));
   const path = options.stream ? `models/${model}:streamGenerateContent?alt=sse` : `models/${model}:generateContent`;
   return { url: endpoint(route.baseUrl, path), headers, body: JSON.stringify(body) };

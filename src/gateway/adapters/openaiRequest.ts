@@ -4,6 +4,7 @@ import type { Route } from '../routes';
 import type { BuildOptions, HttpRequestSpec } from './adapter';
 import { callsById, openAiCallId } from './toolIds';
 import { endpoint } from './urls';
+import { keyHeaderValue } from './keyHeader';
 
 export type OpenAiFlavor = 'openai' | 'openai-compatible';
 
@@ -80,7 +81,7 @@ export function buildOpenAiRequest(flavor: OpenAiFlavor, route: Route, request: 
     'content-type': 'application/json',
     accept: options.stream ? 'text/event-stream' : 'application/json',
   };
-  if (options.apiKey !== undefined) headers.authorization = `Bearer ${options.apiKey}`;
+  if (options.apiKey !== undefined) headers.authorization = `Bearer ${keyHeaderValue(route, options.apiKey)}`;
   // Only OpenAI documents it; unknown headers are at best ignored by gateways, so none is sent there.
   if (flavor === 'openai' && options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
   return { url: endpoint(route.baseUrl, 'chat/completions'), headers, body: JSON.stringify(body) };
