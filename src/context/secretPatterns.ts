@@ -11,6 +11,11 @@ export type SecretKind =
   | 'slack-webhook'
   | 'stripe-key'
   | 'huggingface-token'
+  | 'gitlab-token'
+  | 'npm-token'
+  | 'sendgrid-key'
+  | 'basic-auth'
+  | 'keyed-blob'
   | 'bearer-token'
   | 'jwt'
   | 'connection-password'
@@ -44,23 +49,36 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   { kind: 'openai-key', group: 0, regex: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/dg, accept: (v) => /[0-9]/.test(v) && /[A-Za-z]/.test(v.slice(3)) },
   { kind: 'google-api-key', group: 0, regex: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/dg },
   { kind: 'slack-webhook', group: 0, regex: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9]+\/[A-Za-z0-9]+\/[A-Za-z0-9]+/dg },
-  { kind: 'slack-token', group: 0, regex: /\bxox[abposr]-[A-Za-z0-9-]{10,}/dg },
+  { kind: 'slack-token', group: 0, regex: /\b(?:xox[abposr]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9-]{10,})/dg },
+  { kind: 'gitlab-token', group: 0, regex: /\bglpat-[A-Za-z0-9_-]{20,}/dg },
+  { kind: 'npm-token', group: 0, regex: /\bnpm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/dg },
+  { kind: 'sendgrid-key', group: 0, regex: /\bSG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}/dg },
   { kind: 'stripe-key', group: 0, regex: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/dg },
   { kind: 'huggingface-token', group: 0, regex: /\bhf_[A-Za-z0-9]{30,}\b/dg },
   { kind: 'jwt', group: 0, regex: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/dg },
   // Authorization: Bearer <token>: the token goes.
   { kind: 'bearer-token', group: 1, regex: /\bBearer\s+([A-Za-z0-9._~+/-]{20,}=*)/dg, accept: (v) => /[0-9]/.test(v) && /[A-Za-z]/.test(v) },
+  // Authorization: Token <token> / Basic <base64 of user:password>: the value goes, a word stays.
+  { kind: 'basic-auth', group: 1, regex: /\b(?:Token|Basic)\s+([A-Za-z0-9._~+/-]{12,}=*)/dg, accept: (v) => /[0-9]/.test(v) || (/[a-z]/.test(v) && /[A-Z]/.test(v)) },
   // Password=...; AccountKey=...; in ADO.NET, Azure and ODBC connection strings.
   // Only inside a `key=value;key=value` string: after a `;` or a quote, before a `;` or a quote.
   { kind: 'connection-string-key', group: 2, regex: /(?<=[;"'`])\s*(Password|Pwd|AccountKey|SharedAccessKey|SharedAccessSignature)=([^;"'`\s]{4,})(?=[;"'`])/dgi, accept: (v) => !/^(\$\{|\{\{|<|%)/.test(v) },
   // scheme://user:password@host: only the password goes.
-  { kind: 'connection-password', group: 2, regex: /\b([a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@'"`]+:)([^\s@/'"`]{3,})@/dgi, accept: (v) => !/^(\$\{|\{\{|<|%)/.test(v) },
+  // The user may be empty (`redis://:password@host`).
+  { kind: 'connection-password', group: 2, regex: /\b([a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@'"`]*:)([^\s@/'"`]{3,})@/dgi, accept: (v) => !/^(\$\{|\{\{|<|%)/.test(v) },
   // password = "...", apiKey: '...', "client_secret": "...": the name stays, the value goes.
   {
     kind: 'assigned-secret',
     group: 3,
     // A fallback after `||` or `??` (`password: process.env.X || "Winter2024"`) is a value too.
-    regex: /\b([A-Za-z0-9_]*(?:password|passwd|passphrase|pwd|secret|token|api_?key|apikey|access_?key|private_?key|auth_?key|credentials?)[A-Za-z0-9_]*)["']?\s*(?::=|=>|:|=)\s*(?:[\w.$\[\]'"]+\s*(?:\|\||\?\?|\bor\b)\s*)?(["'`])([^"'`\r\n]{4,200})\2/dgi,
+    regex: /\b([A-Za-z0-9_-]*(?:password|passwd|passphrase|\bpass\b|pwd|secret|token|api[_-]?key|apikey|access_?key|private_?key|auth_?key|aws_?key|credentials?)[A-Za-z0-9_-]*)["']?\s*(?::=|=>|:|=)\s*(?:[\w.$\[\]'"]+\s*(?:\|\||\?\?|\bor\b)\s*)?(["'`])([^"'`\r\n]{4,200})\2/dgi,
     accept: looksLikeCredential,
+  },
+  // A 64-digit hex value or a long base64 blob assigned to a key-, salt- or signature-like name.
+  {
+    kind: 'keyed-blob',
+    group: 3,
+    regex: /\b([A-Za-z0-9_]*(?:key|salt|hmac|signature|nonce|seed)[A-Za-z0-9_]*)["']?\s*(?::=|=>|:|=)\s*(["'`])((?:[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{32,}={0,2}))\2/dgi,
+    accept: (v) => /[0-9]/.test(v) && /[A-Za-z]/.test(v),
   },
 ];

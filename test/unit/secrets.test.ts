@@ -108,3 +108,42 @@ describe('secret scan of payload text', () => {
     assert.deepEqual(redactSecrets(text).redactions, [{ kind: 'assigned-secret', line }]);
   });
 });
+
+describe('secret scan: more token formats and assignments', () => {
+  // Each case: a line of code or config, and the secret in it that must not survive.
+  const hex64 = '0123456789abcdef'.repeat(4);
+  const blob = ['Zm9vYmFy', 'ZmFrZWJs', 'b2JmYWtl', 'YmxvYjEy', 'MzQ1Njc4'].join('');
+  const cases: Array<[string, string]> = [
+    ['redis://:' + 'Fake-Pass-9z' + '@cache.internal:6379', 'Fake-Pass-9z'],
+    ['awsKey = "' + ('Fake' + '0123456789').repeat(4).slice(0, 40) + '"', ('Fake' + '0123456789').repeat(4).slice(0, 40)],
+    ["headers: { 'x-api-key': '" + 'fakeXKey' + '0123456789' + "' }", 'fakeXKey0123456789'],
+    ["Authorization: 'Token " + 'fake0Token1value2abc' + "'", 'fake0Token1value2abc'],
+    ['Authorization: "Basic ' + 'ZmFrZTp1c2VyOnBhc3M=' + '"', 'ZmFrZTp1c2VyOnBhc3M='],
+    ['pass: "' + 'Fake-Pass-77' + '"', 'Fake-Pass-77'],
+    ['const signingKey = "' + hex64 + '";', hex64],
+    ['hmac_salt = "' + blob + '"', blob],
+    ['const t = "' + ['gl', 'pat-', 'FakeGitlab0123456789'].join('') + '";', ['gl', 'pat-', 'FakeGitlab0123456789'].join('')],
+    ['//registry.npmjs.org/:_authToken=' + ['np', 'm_', 'FakeNpm0'.repeat(5).slice(0, 36)].join(''), ['np', 'm_', 'FakeNpm0'.repeat(5).slice(0, 36)].join('')],
+    ['SENDGRID = ' + ['S', 'G.', 'FakeSendgrid012345678a', '.', 'FakeSendgridSecretPart0123456789abcdefghijk'].join(''), ['S', 'G.', 'FakeSendgrid012345678a', '.', 'FakeSendgridSecretPart0123456789abcdefghijk'].join('')],
+    ['SLACK_APP = ' + ['xa', 'pp-', '1-A0FAKE123-1234567890-', 'abcdef0123456789'].join(''), ['xa', 'pp-', '1-A0FAKE123-1234567890-', 'abcdef0123456789'].join('')],
+  ];
+  for (const [line, secret] of cases) {
+    it(`redacts ${line.slice(0, 28).replace(secret.slice(0, 6), '…')}`, () => {
+      const { text, redactions } = redactSecrets(line);
+      assert.ok(!text.includes(secret), `still there: ${text}`);
+      assert.ok(redactions.length >= 1);
+      assert.match(text, /\[REDACTED:[a-z-]+\]/);
+    });
+  }
+
+  it('leaves ordinary code alone: words, constants, short values, prose with "Basic" or "Token"', () => {
+    const code = [
+      "const sortKey = 'name';",
+      'primaryKey: "user_id",',
+      'pass: "true"',
+      '// Basic authentication is described in the guide',
+      'const Token = lexer.next();',
+    ].join('\n');
+    assert.equal(redactSecrets(code).text, code);
+  });
+});
