@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../context/regularFile';
 import { parseArgs } from 'node:util';
 import { Grammars } from '../context/grammars';
 import { outline } from '../context/outline';
@@ -10,8 +10,8 @@ export async function symbolsCommand(args: string[], assetsDir: string): Promise
   const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
   const file = positionals[0];
   if (!file || positionals.length > 1) throw usageFailure('symbols takes exactly one file.');
-  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new CliFailure(`Cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}.`);
+  const text = await readRegularFile(file).catch((e: NodeJS.ErrnoException) => {
+    throw new CliFailure(`Cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'ENOTREG' ? 'it is not a regular file (a FIFO, socket or device)' : e.message}.`);
   });
   const symbols = await outline(new Grammars(assetsDir), file, text);
   const tokens = (await loadTokenCounter(assetsDir, 'o200k_base')).count(text);

@@ -4,8 +4,8 @@
  * .contextignore is not the user's word and must not be able to send its `.env` anywhere.
  */
 export const DEFAULT_NOISE_PATTERNS: readonly string[] = [
-  // dependencies and version control
-  'node_modules/', '.git/', '.hg/', '.svn/', 'bower_components/', 'vendor/bundle/', '.venv/', 'venv/', '__pycache__/', '.tox/',
+  // dependencies
+  'node_modules/', 'bower_components/', 'vendor/bundle/', '.venv/', 'venv/', '__pycache__/', '.tox/',
   // build output and caches
   'dist/', 'out/', 'build/', '.next/', '.nuxt/', 'coverage/', '.cache/', '.vscode-test/', '*.pyc', '*.tsbuildinfo',
   // lock files
@@ -25,6 +25,9 @@ export const DEFAULT_SECRET_PATTERNS: readonly string[] = [
   '.npmrc', '.yarnrc.yml', '.pypirc', '.netrc', '_netrc', '.git-credentials', '.htpasswd', '.pgpass', '.my.cnf',
   'credentials', 'credentials.json', '*credentials*.json', 'client_secret*.json', 'service-account*.json', '*serviceaccount*.json',
   'secrets.json', 'secrets.yml', 'secrets.yaml', '*.secret', '*.secrets', 'terraform.tfstate*', '*.tfvars',
+  // Version control metadata (remotes with tokens, hooks, the whole history): never the
+  // repository's own .contextignore to re-include.
+  '.git/', '.hg/', '.svn/',
   // Code files that hold secrets by convention (the engine reads code, so these matter most).
   'secrets.*', '*.secrets.*', 'credentials.*', '*_credentials.*', 'local_settings.py', '*_local_settings.py', 'settings_local.py',
 ];

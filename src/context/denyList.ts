@@ -1,4 +1,5 @@
-import { readFile, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
+import { readRegularFile } from './regularFile';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ContextError } from './contextError';
 import { DEFAULT_NOISE_PATTERNS, DEFAULT_SECRET_PATTERNS } from './denyDefaults';
@@ -84,7 +85,7 @@ export class DenyList {
   }
 
   /** Reads `<root>/.contextignore` (absent is fine) and builds the list. */
-  static async load(root: string, userGlobs: readonly string[] = [], read: (path: string) => Promise<string> = (p) => readFile(p, 'utf8')): Promise<DenyList> {
+  static async load(root: string, userGlobs: readonly string[] = [], read: (path: string) => Promise<string> = (p) => readRegularFile(p)): Promise<DenyList> {
     const text = await read(join(root, CONTEXTIGNORE)).catch(() => '');
     return new DenyList(root, userGlobs, text);
   }
@@ -95,12 +96,17 @@ export class DenyList {
     return [...this.rules.map((r) => entry(r, false)), ...this.secretRules.map((r) => entry(r, true))];
   }
 
+  /** The secret rule a path falls under (a secret folder anywhere in it), if any. */
+  private secretRule(parts: readonly string[], folders: readonly DenyRule[] = this.secretRules): DenyRule | undefined {
+    return folders.find((r) => parts.some((_, i) => r.matches(parts.slice(0, i + 1).join('/')) && (!r.dirOnly || i < parts.length - 1)));
+  }
+
   /** Judges a root-relative path (`/` separators); undefined when it may be sent. */
   check(relativePath: string): DenyVerdict | undefined {
     const path = relativePath.replace(/^\.\/+/, '');
     const verdict = (rule: DenyRule): DenyVerdict => ({ file: path, pattern: rule.pattern, source: describeSource(rule.source) });
     const parts = path.split('/');
-    const secret = this.secretRules.find((r) => parts.some((_, i) => r.matches(parts.slice(0, i + 1).join('/')) && (!r.dirOnly || i < parts.length - 1)));
+    const secret = this.secretRule(parts);
     if (secret) return verdict(secret);
     // A file under an excluded directory cannot be re-included, as in git.
     for (let i = 1; i < parts.length; i++) {
@@ -122,7 +128,11 @@ export class DenyList {
     const physical = relative(realRoot, real);
     if (isOutside(physical)) return { file: toPosix(lexical), pattern: `${OUTSIDE_ROOT}: a link to ${real}`, source: 'default' };
     const byRealPath = physical === lexical ? undefined : this.check(toPosix(physical));
-    return byRealPath ? { ...byRealPath, file: `${toPosix(lexical)} -> ${toPosix(physical)}` } : undefined;
+    if (byRealPath) return { ...byRealPath, file: `${toPosix(lexical)} -> ${toPosix(physical)}` };
+    // Secret folders (~/.ssh, ~/.aws, ...) count on the whole real path too: a root that fell
+    // back to the file's own folder (no project marker above it) must not open them.
+    const inSecretFolder = this.secretRule(toPosix(real).split('/').filter(Boolean), this.secretRules.filter((r) => r.dirOnly));
+    return inSecretFolder ? { file: toPosix(lexical), pattern: inSecretFolder.pattern, source: describeSource(inSecretFolder.source) } : undefined;
   }
 
   /** Like checkFile, but throws DeniedFileError. */

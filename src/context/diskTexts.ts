@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readRegularFile } from './regularFile';
 
 const MAX_FILES = 16;
 
@@ -12,11 +12,13 @@ export class DiskTexts {
   private readonly texts = new Map<string, { readonly stamp: string; readonly text: string }>();
 
   async read(path: string): Promise<string> {
-    const s = await stat(path);
-    const stamp = `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}`;
+    let stamp = '';
     const cached = this.texts.get(path);
     this.texts.delete(path);
-    const text = cached?.stamp === stamp ? cached.text : await readFile(path, 'utf8');
+    const text = await readRegularFile(path, (s) => {
+      stamp = s;
+      return cached?.stamp === s ? cached.text : undefined;
+    });
     this.texts.set(path, { stamp, text });
     if (this.texts.size > MAX_FILES) this.texts.delete(this.texts.keys().next().value!);
     return text;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from './regularFile';
 import { resolve } from 'node:path';
 import { AmbiguousSymbolError } from './ambiguousSymbol';
 import { TargetOverBudgetError } from './budget';
@@ -164,7 +164,7 @@ export class ContextEngine {
       root, name, deny, skip, signal,
       ...(req.search ? { limits: req.search } : {}),
       // Straight from the source, not through the text cache: a search must not push out what extractions reuse.
-      read: this.options.readFile ?? ((path) => readFile(path, 'utf8')),
+      read: this.options.readFile ?? readRegularFile,
       open: (path, text, lang) => this.files.acquire(path, text, lang).catch(() => undefined),
     });
     const stopped = found.stopped ? `${found.stopped}, so a definition may lie in a file it did not reach: pass "file" to read from there` : '';
@@ -292,7 +292,7 @@ export class ContextEngine {
 
   private async readSource(file: string): Promise<string> {
     return this.read(file).catch((e: NodeJS.ErrnoException) => {
-      throw new UnreadableFileError(file, e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a directory' : e.message);
+      throw new UnreadableFileError(file, e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a directory' : e.code === 'ENOTREG' ? 'it is not a regular file (a FIFO, socket or device)' : e.message);
     });
   }
 
