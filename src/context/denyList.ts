@@ -1,6 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { readRegularFile } from './regularFile';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ContextError } from './contextError';
 import { DEFAULT_NOISE_PATTERNS, DEFAULT_SECRET_PATTERNS } from './denyDefaults';
 import { describeSource, parseDenyRule, SECRET_SOURCE, type DenyRule } from './denyRule';
@@ -121,12 +121,14 @@ export class DenyList {
   async checkFile(file: string): Promise<DenyVerdict | undefined> {
     const absolute = resolve(this.root, file);
     const lexical = relative(this.root, absolute);
-    if (isOutside(lexical)) return { file: absolute, pattern: OUTSIDE_ROOT, source: 'default' };
+    // Verdicts travel into payloads and tool results: paths in them are relative to the root,
+    // never the machine's absolute ones.
+    if (isOutside(lexical)) return { file: toPosix(lexical), pattern: OUTSIDE_ROOT, source: 'default' };
     const byPath = this.check(toPosix(lexical));
     if (byPath) return byPath;
     const [realRoot, real] = await Promise.all([realOrSelf(this.root), realOrSelf(absolute)]);
     const physical = relative(realRoot, real);
-    if (isOutside(physical)) return { file: toPosix(lexical), pattern: `${OUTSIDE_ROOT}: a link to ${real}`, source: 'default' };
+    if (isOutside(physical)) return { file: toPosix(lexical), pattern: `${OUTSIDE_ROOT}: a link to …/${basename(real)}`, source: 'default' };
     const byRealPath = physical === lexical ? undefined : this.check(toPosix(physical));
     if (byRealPath) return { ...byRealPath, file: `${toPosix(lexical)} -> ${toPosix(physical)}` };
     // Secret folders (~/.ssh, ~/.aws, ...) count on the whole real path too: a root that fell
