@@ -5,7 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { DEFAULT_TASKS, parseTaskPrompts, systemPromptFor } from '../../src/agent/tasks';
 import { describeRouteProblem, parseRoutes } from '../../src/gateway/routes';
+import { readSettings, type InspectedSetting } from '../../src/vscode/settingsReader';
 import { REPO_ROOT } from './assets';
 import { tempDir } from './support/tempDir';
 
@@ -46,5 +48,29 @@ describe('numbers with bounds', () => {
     assert.equal(run.status, 1);
     assert.match(run.stderr, /maxOutputTokens/);
     assert.doesNotMatch(run.stderr + run.stdout, /no route fits the money budget|queued/i);
+  });
+});
+
+describe('task prompts parsed', () => {
+  it('reports a prompt that is not text and keeps the built-in one; systemPromptFor never throws', () => {
+    const { prompts, problems } = parseTaskPrompts({ explain: 5, bugs: 'Look harder.', tests: '', nonsense: 'x' });
+    assert.deepEqual(prompts, { bugs: 'Look harder.', tests: '' });
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.match(problems[0]!, /tasks\.explain.*must be the text of a system prompt.*built-in/);
+    assert.match(problems[1]!, /tasks\.nonsense.*is not a task; known: explain, bugs, tests, refactor, custom/);
+    assert.equal(systemPromptFor('explain', { explain: 5 } as unknown as Record<string, string>), DEFAULT_TASKS.explain.systemPrompt);
+    assert.match(parseTaskPrompts([1]).problems[0]!, /tasks.*must be an object/);
+    assert.match(parseTaskPrompts({ custom: 'x'.repeat(100_001) }).problems[0]!, /at most 100000 characters/);
+  });
+
+  it('the VS Code settings reader reports a task prompt of the wrong type and keeps the built-in one', () => {
+    const values: Record<string, InspectedSetting> = {
+      'tasks.explain': { defaultValue: '', globalValue: 5 },
+      'tasks.bugs': { defaultValue: '', globalValue: 'Look harder.' },
+    };
+    const read = readSettings((key) => values[key], true);
+    assert.deepEqual(read.tasks, { bugs: 'Look harder.' });
+    assert.equal(read.problems.length, 1, read.problems.join('\n'));
+    assert.match(read.problems[0]!, /contextGateway\.tasks\.explain.*must be the text of a system prompt/);
   });
 });
