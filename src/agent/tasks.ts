@@ -28,6 +28,41 @@ export function isTaskId(value: string): value is TaskId {
 
 /** The system prompt of a task, the user's override (from settings) taking precedence. */
 export function systemPromptFor(task: TaskId, overrides: Partial<Record<TaskId, string>> = {}): string {
-  const override = overrides[task]?.trim();
+  // Overrides come from user files: a value that is not text is ignored here too, never a crash.
+  const value: unknown = overrides[task];
+  const override = typeof value === 'string' ? value.trim() : '';
   return override ? override : DEFAULT_TASKS[task].systemPrompt;
+}
+
+/** The longest task prompt accepted, in characters: a prompt is sent with every request. */
+export const MAX_TASK_PROMPT_CHARS = 100_000;
+
+/**
+ * Reads the `tasks` section (task id -> system prompt) from settings or a routes file. A value of
+ * the wrong type is reported in one line naming the setting and the fix, and the built-in prompt
+ * is kept for that task.
+ */
+export function parseTaskPrompts(raw: unknown, prefix = 'tasks'): { prompts: Partial<Record<TaskId, string>>; problems: string[] } {
+  const prompts: Partial<Record<TaskId, string>> = {};
+  const problems: string[] = [];
+  if (raw === undefined || raw === null) return { prompts, problems };
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push(`"${prefix}" must be an object of task -> system prompt text, like {"explain": "..."}; the built-in prompts are used.`);
+    return { prompts, problems };
+  }
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    const name = `${prefix}.${key}`;
+    if (!isTaskId(key)) {
+      problems.push(`"${name}" is not a task; known: ${TASK_IDS.join(', ')}.`);
+    } else if (value === undefined || value === null) {
+      continue;
+    } else if (typeof value !== 'string') {
+      problems.push(`"${name}" is ${JSON.stringify(value)}: it must be the text of a system prompt (a string, "" for the default); the built-in prompt is used.`);
+    } else if (value.length > MAX_TASK_PROMPT_CHARS) {
+      problems.push(`"${name}" is ${value.length} characters: a prompt may be at most ${MAX_TASK_PROMPT_CHARS} characters; the built-in prompt is used.`);
+    } else {
+      prompts[key] = value;
+    }
+  }
+  return { prompts, problems };
 }

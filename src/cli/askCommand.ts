@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAgent, type AgentResult } from '../agent/agentLoop';
 import { parseLimits } from '../agent/limits';
-import { isTaskId, TASK_IDS, type TaskId } from '../agent/tasks';
+import { isTaskId, parseTaskPrompts, TASK_IDS, type TaskId } from '../agent/tasks';
 import { ContextEngine, encodingForModel, routeTokenCounter } from '../context/index';
 import type { ChainResult } from '../gateway/chain';
 import { isAllRoutesFailedError, isCancelledError } from '../gateway/chainErrors';
@@ -122,6 +122,8 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
         const rule = encodingForModel(first.provider, first.model, safetyFactor);
         const { limits, problems } = parseLimits((raw.agent ?? {}) as Record<string, unknown>);
         for (const problem of problems) warn(problem);
+        const tasks = parseTaskPrompts(raw.tasks);
+        for (const problem of tasks.problems) warn(`${values.routes}: ${problem}`);
         const result = await runAgent({
           task: task as TaskId,
           ...(values.instruction ? { instruction: values.instruction } : {}),
@@ -132,7 +134,7 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
           encoding: rule.encoding,
           factor: rule.factor,
           payloadMaxTokens: typeof raw.context?.maxTokens === 'number' ? raw.context.maxTokens : 8_000,
-          prompts: (raw.tasks ?? {}) as Partial<Record<TaskId, string>>,
+          prompts: tasks.prompts,
           limits,
         }, { chain: services.chain, engine }, {
           signal: controller.signal,

@@ -5,7 +5,8 @@ import { CliFailure } from './failure';
 /** A routes file: the chain's sections, and those the CLI reads for tasks on a symbol. */
 export interface RoutesFile extends RawChainConfig {
   readonly context?: { readonly exclude?: unknown[]; readonly maxTokens?: unknown; readonly safetyFactor?: unknown };
-  readonly tasks?: Readonly<Record<string, string>>;
+  /** Checked where used (parseTaskPrompts): a user file may hold anything here. */
+  readonly tasks?: unknown;
   readonly agent?: Readonly<Record<string, unknown>>;
 }
 

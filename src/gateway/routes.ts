@@ -48,6 +48,11 @@ const ROUTE_FIELDS = new Set([
   'inputPricePerMTok', 'outputPricePerMTok', 'contextWindow', 'maxOutputTokens',
 ]);
 
+/** Upper bounds on a route's numbers: past these a value is a mistake, not a model. */
+export const MAX_OUTPUT_TOKENS = 1_000_000;
+export const MAX_CONTEXT_WINDOW = 10_000_000;
+export const MAX_PRICE_PER_MTOK = 10_000;
+
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** True for hosts that never leave the machine: the only ones allowed plain http://. */
@@ -126,10 +131,21 @@ export function parseRoutes(input: unknown): ParsedRoutes {
       problem('secret', 'must be a name like "OPENAI_API_KEY" (letters, digits, "_", ".", "-").');
     }
     for (const field of ['inputPricePerMTok', 'outputPricePerMTok'] as const) {
-      if (r[field] !== undefined && !isPositiveNumber(r[field])) problem(field, 'must be a number of USD per million tokens, 0 or more.');
+      if (r[field] !== undefined && !(isPositiveNumber(r[field]) && (r[field] as number) <= MAX_PRICE_PER_MTOK)) {
+        problem(field, `must be a number of USD per million tokens, from 0 to ${MAX_PRICE_PER_MTOK}.`);
+      }
     }
-    for (const field of ['contextWindow', 'maxOutputTokens'] as const) {
-      if (r[field] !== undefined && !(Number.isInteger(r[field]) && (r[field] as number) > 0)) problem(field, 'must be a whole number of tokens above 0.');
+    // Bounded so that a request's worst-case cost stays a real figure: an absurd maxOutputTokens
+    // would make every request too dear for any budget and queue it forever.
+    for (const [field, max] of [['contextWindow', MAX_CONTEXT_WINDOW], ['maxOutputTokens', MAX_OUTPUT_TOKENS]] as const) {
+      const value = r[field];
+      if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= max)) {
+        problem(field, `must be a whole number of tokens from 1 to ${max}.`);
+      }
+    }
+    if (Number.isInteger(r.contextWindow) && Number.isInteger(r.maxOutputTokens) && (r.maxOutputTokens as number) > (r.contextWindow as number)
+      && (r.maxOutputTokens as number) <= MAX_OUTPUT_TOKENS && (r.contextWindow as number) <= MAX_CONTEXT_WINDOW) {
+      problem('maxOutputTokens', `is ${r.maxOutputTokens as number}, more than the route's contextWindow (${r.contextWindow as number}); lower it or leave it out.`);
     }
     if (problems.length > before) return;
     seen.add(r.id as string);

@@ -27,9 +27,9 @@ export function readWorkspaceSettings(): Settings {
   return {
     chain: config,
     context: read.context,
-    prompts: read.tasks as Partial<Record<TaskId, string>>,
+    prompts: read.tasks,
     limits: limits.limits,
-    problems: [...problems.map((p) => `contextGateway: ${p}`), ...limits.problems.map((p) => `contextGateway: ${p}`)],
+    problems: [...read.problems, ...problems.map((p) => `contextGateway: ${p}`), ...limits.problems.map((p) => `contextGateway: ${p}`)],
     ignoredUntrusted: read.ignoredUntrusted.map((key) => `${SECTION}.${key}`),
   };
 }

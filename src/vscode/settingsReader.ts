@@ -1,5 +1,6 @@
 // Reads the extension's settings into the core's configuration, honouring workspace trust.
 // Pure (no `vscode` import): it takes what `WorkspaceConfiguration.inspect` returns.
+import { parseTaskPrompts, TASK_IDS, type TaskId } from '../agent/tasks';
 import type { RawChainConfig } from '../gateway/chainConfig';
 
 /** What `WorkspaceConfiguration.inspect(key)` gives, reduced to what is read here. */
@@ -41,7 +42,9 @@ const POLICY_KEYS = ['timeoutMs', 'firstByteTimeoutMs', 'idleTimeoutMs', 'retrie
 export interface SettingsRead {
   readonly chain: RawChainConfig;
   readonly context: { readonly exclude: string[]; readonly maxTokens?: number; readonly safetyFactor?: number };
-  readonly tasks: Readonly<Record<string, string>>;
+  readonly tasks: Partial<Record<TaskId, string>>;
+  /** Settings of the wrong type, one line each naming the setting and the fix. */
+  readonly problems: string[];
   readonly agent: Readonly<Record<string, number>>;
   /** Keys (without the `contextGateway.` prefix) whose workspace value was not used. */
   readonly ignoredUntrusted: string[];
@@ -89,6 +92,7 @@ export function readSettings(inspect: Inspect, trusted: boolean): SettingsRead {
   const excludeSetting = inspect('context.exclude');
   const exclude = [excludeSetting?.globalValue, excludeSetting?.workspaceValue, excludeSetting?.workspaceFolderValue]
     .flatMap((v) => (Array.isArray(v) ? v : []));
+  const tasks = parseTaskPrompts(section('tasks', TASK_IDS), 'contextGateway.tasks');
   const maxTokens = get('context.maxTokens');
   const safetyFactor = get('context.safetyFactor');
   return {
@@ -98,7 +102,8 @@ export function readSettings(inspect: Inspect, trusted: boolean): SettingsRead {
       ...(typeof maxTokens === 'number' ? { maxTokens } : {}),
       ...(typeof safetyFactor === 'number' ? { safetyFactor } : {}),
     },
-    tasks: section('tasks', ['explain', 'bugs', 'tests', 'refactor', 'custom']) as Record<string, string>,
+    tasks: tasks.prompts,
+    problems: tasks.problems,
     agent: section('agent', ['maxTurns', 'maxToolCalls', 'maxTokens', 'maxContextTokens']) as Record<string, number>,
     ignoredUntrusted: ignored,
   };
