@@ -2,7 +2,7 @@
 // that file imports, then a bounded search of the workspace; ambiguity and denied files answered
 // plainly. Checked on the tools themselves and through the agent loop on every provider kind.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { runAgent, type AgentTask } from '../../src/agent/agentLoop';
 import { ToolRunner, type ToolRunnerOptions } from '../../src/agent/toolRunner';
 import { ContextEngine, TokenBudget } from '../../src/context/index';
@@ -10,10 +10,11 @@ import { adapterFor } from '../../src/gateway/adapters/index';
 import { parseChainConfig } from '../../src/gateway/chainConfig';
 import { openChain, type ChainServices } from '../../src/gateway/openChain';
 import type { ProviderKind } from '../../src/gateway/routes';
-import { startFakeProvider, type FakeProvider } from '../fakes/index';
+import type { FakeProvider } from '../fakes/index';
 import { ASSETS_DIR } from './assets';
 import { tempDir } from './support/tempDir';
 import { workspace, type Workspace } from './workspaceFixture';
+import { fakePairs } from './support/fakePairs';
 
 const KINDS: ProviderKind[] = ['openai', 'anthropic', 'gemini', 'openai-compatible'];
 const MODEL: Record<ProviderKind, string> = { openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-5', gemini: 'gemini-2.5-flash', 'openai-compatible': 'deepseek-chat' };
@@ -217,20 +218,7 @@ describe('list_symbols with a module specifier', () => {
 });
 
 describe('through the agent loop, on every provider kind', () => {
-  const primary = new Map<ProviderKind, FakeProvider>();
-  const backup = new Map<ProviderKind, FakeProvider>();
-  before(async () => {
-    for (const kind of KINDS) {
-      primary.set(kind, await startFakeProvider(kind));
-      backup.set(kind, await startFakeProvider(kind));
-    }
-  });
-  after(async () => {
-    await Promise.all([...primary.values(), ...backup.values()].map((f) => f.close()));
-  });
-  beforeEach(() => {
-    for (const f of [...primary.values(), ...backup.values()]) f.reset();
-  });
+  const { primary, backup } = fakePairs(KINDS);
 
   async function chainOver(routes: Array<{ kind: ProviderKind; fake: FakeProvider; tier: 'hot' | 'warm'; id: string }>): Promise<ChainServices> {
     const { config, problems } = parseChainConfig({

@@ -1,17 +1,15 @@
 // What `ask` lets leave the machine or reach the terminal, through real processes and the fake
 // providers on loopback: the webhook, the queue's files, the provider's request, the answer text.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFakeProvider, type FakeProvider } from '../fakes/index';
-import { REPO_ROOT } from './assets';
 import { tempDir } from './support/tempDir';
+import { runCli } from './support/cliProcess';
 
-const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const PASSWORD = 'Winter2024!x';
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLQ';
 const SECRET_PROMPT = `deploy with password="${PASSWORD}" and ${AWS_KEY} please`;
@@ -37,16 +35,7 @@ after(async () => {
   await hook.close();
 });
 
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 async function setup(extra: Record<string, unknown> = {}) {
   const dir = await tempDir();

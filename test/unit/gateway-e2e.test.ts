@@ -3,7 +3,7 @@
 // on one provider continues on every other, with tool results the real tools produced;
 // Retry-After, breakers and cancellation on the wire.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { ToolRunner } from '../../src/agent/toolRunner';
 import { ContextEngine, TokenBudget } from '../../src/context/index';
 import { adapterFor } from '../../src/gateway/adapters/index';
@@ -13,9 +13,10 @@ import { toolCallsOf, type ChatRequest, type Message } from '../../src/gateway/i
 import { DEFAULT_POLICY, type PolicyConfig } from '../../src/gateway/policyConfig';
 import { Router } from '../../src/gateway/router';
 import type { ProviderKind, Route } from '../../src/gateway/routes';
-import { DEFAULT_REPLY, startFakeProvider, type FakeFault, type FakeProvider } from '../fakes/index';
+import { DEFAULT_REPLY, type FakeFault, type FakeProvider } from '../fakes/index';
 import { ASSETS_DIR } from './assets';
 import { workspace, type Workspace } from './workspaceFixture';
+import { fakePairs } from './support/fakePairs';
 
 const DEFAULT_TEXT = DEFAULT_REPLY.text!;
 
@@ -28,20 +29,7 @@ const TOOLS = [{
 }];
 
 // Two fakes of each kind: the route that fails and the one that takes over.
-const primary = new Map<ProviderKind, FakeProvider>();
-const backup = new Map<ProviderKind, FakeProvider>();
-before(async () => {
-  for (const kind of KINDS) {
-    primary.set(kind, await startFakeProvider(kind));
-    backup.set(kind, await startFakeProvider(kind));
-  }
-});
-after(async () => {
-  await Promise.all([...primary.values(), ...backup.values()].map((f) => f.close()));
-});
-beforeEach(() => {
-  for (const f of [...primary.values(), ...backup.values()]) f.reset();
-});
+const { primary, backup } = fakePairs(KINDS);
 
 function route(id: string, kind: ProviderKind, fake: FakeProvider, tier: 'hot' | 'warm'): Route {
   return { id, tier, provider: kind, model: MODEL[kind], baseUrl: fake.url, secret: 'KEY', maxOutputTokens: 512 };

@@ -11,10 +11,9 @@ import { parseChainConfig } from '../../src/gateway/chainConfig';
 import { openChain } from '../../src/gateway/openChain';
 import type { ProviderKind } from '../../src/gateway/routes';
 import { startFakeProvider, type FakeProvider } from '../fakes/index';
-import { REPO_ROOT } from './assets';
 import { tempDir } from './support/tempDir';
+import { CLI, runCli } from './support/cliProcess';
 
-const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 let openai: FakeProvider;
 let anthropic: FakeProvider;
 before(async () => {
@@ -34,17 +33,7 @@ function routesFile(kind: ProviderKind, fake: FakeProvider, extra: Record<string
   };
 }
 
-/** Runs the CLI without blocking this process: the fake providers live in it and must keep answering. */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 const question = (text: string) => ({ messages: [{ role: 'user' as const, parts: [{ type: 'text' as const, text }] }] });
 

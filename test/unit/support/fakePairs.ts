@@ -1,0 +1,26 @@
+import { after, before, beforeEach } from 'node:test';
+import type { ProviderKind } from '../../../src/gateway/routes';
+import { startFakeProvider, type FakeProvider } from '../../fakes/index';
+
+/**
+ * Two fake servers of each kind, for the suite (or file) this is called in: the route that fails
+ * and the one that takes over. Started once, reset before each test, closed after.
+ */
+export function fakePairs(kinds: readonly ProviderKind[]): { primary: Map<ProviderKind, FakeProvider>; backup: Map<ProviderKind, FakeProvider> } {
+  const primary = new Map<ProviderKind, FakeProvider>();
+  const backup = new Map<ProviderKind, FakeProvider>();
+  const all = () => [...primary.values(), ...backup.values()];
+  before(async () => {
+    for (const kind of kinds) {
+      primary.set(kind, await startFakeProvider(kind));
+      backup.set(kind, await startFakeProvider(kind));
+    }
+  });
+  after(async () => {
+    await Promise.all(all().map((f) => f.close()));
+  });
+  beforeEach(() => {
+    for (const f of all()) f.reset();
+  });
+  return { primary, backup };
+}
