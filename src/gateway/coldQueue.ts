@@ -5,6 +5,7 @@ import type { Attempt } from './events';
 import type { ChatRequest, ChatResponse } from './ir';
 import { ensureStateDir, readJsonFile, STATE_FILE_MODE, writeFileAtomic } from './stateFiles';
 import { QUEUE_ID, queuedRequestProblem, storedAnswerProblem } from './stateShapes';
+import { processAlive } from './processAlive';
 
 /** Why a request went to the cold tier instead of a provider. */
 export type QueueReason = 'all-routes-failed' | 'over-budget' | 'budget-invalid' | 'manual-pause' | 'budget-paused' | 'budget-exhausted';
@@ -100,9 +101,15 @@ export class ColdQueue {
     // Entries hold the user's code: folders made earlier with a wider mode are narrowed too.
     await ensureStateDir(stateDir);
     await Promise.all([queue.queueDir, queue.answersDir, queue.expiredDir, queue.failedDir, queue.unreadableDir].map(ensureStateDir));
-    // Temporary files are what a killed write left behind; they were never entries.
+    // Temporary files are what a killed write left behind; they were never entries. One whose
+    // writer (the pid in its name) is alive is another process writing now: it is left alone.
     for (const dir of [queue.queueDir, queue.answersDir]) {
-      for (const name of await readdir(dir)) if (name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
+      for (const name of await readdir(dir)) {
+        if (!name.endsWith('.tmp')) continue;
+        const writer = /\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+        if (writer && processAlive(Number(writer[1]))) continue;
+        await rm(join(dir, name), { force: true });
+      }
     }
     const names = await readdir(queue.queueDir);
     queue.nextSeq = names.reduce((max, name) => Math.max(max, Number(ENTRY.exec(name)?.[1] ?? -1) + 1), 0);

@@ -1,23 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { processAlive } from './processAlive';
 
 /** Nobody holds the lock longer than a few file operations; one older than this was left behind. */
 const STALE_MS = 5_000;
 /** Give up (and refuse the try) rather than freeze the window waiting. */
 const WAIT_MS = 10_000;
 const pause = new Int32Array(new SharedArrayBuffer(4));
-
-/** True while a process with this pid exists on this machine. */
-export function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists, under another user.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readOwner(path: string): string | undefined {
   try {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -96,6 +97,20 @@ describe('cold queue', () => {
     const sent: string[] = [];
     await queue.drain(answering(sent));
     assert.deepEqual(sent, ['x']);
+  });
+});
+
+describe('cold queue shared by processes', () => {
+  it('opening leaves the temporary file of a live writer alone and removes one a dead writer left', async () => {
+    const dir = await tempDir();
+    await ColdQueue.open(dir, { maxAgeMs: 60_000 });
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const writing = `000000000001-q-mx000000-0123abcd.json.${process.pid}.0a1b2c3d.tmp`;
+    const leftBehind = `000000000002-q-mx000000-4567abcd.json.${dead}.0a1b2c3d.tmp`;
+    await writeFile(join(dir, 'queue', writing), '{"half":');
+    await writeFile(join(dir, 'queue', leftBehind), '{"half":');
+    await ColdQueue.open(dir, { maxAgeMs: 60_000 });
+    assert.deepEqual(await readdir(join(dir, 'queue')), [writing], 'another process is writing that one now');
   });
 });
 
