@@ -31,7 +31,7 @@ export function eventLogLine(event: ChainEvent): { component: string; level: Log
     case 'budget-threshold':
       return { component: 'budget', level: event.percent >= 80 ? 'warn' : 'info', text: `${event.percent}% of the $${event.limitUsd.toFixed(2)} budget spent ($${event.spentUsd.toFixed(4)})` };
     case 'budget-gate':
-      return { component: 'budget', level: event.gate ? 'warn' : 'info', text: event.gate ? `new requests are held (${event.gate}); they are queued until you resume` : 'requests may go again' };
+      return { component: 'budget', level: event.gate ? 'warn' : 'info', text: event.gate ? `new requests are held (${event.gate}); they are queued until ${event.gate === 'budget-invalid' ? 'the budget setting is fixed' : 'you resume'}` : 'requests may go again' };
     case 'queued':
       return { component: 'queue', level: 'warn', text: `queued ${event.id} (${event.reason}): ${event.label}` };
     case 'queue-answered':

@@ -12,5 +12,7 @@ describe('event log lines', () => {
     assert.equal(eventLogLine({ type: 'breaker', route: 'a', state: 'open' })!.level, 'warn');
     assert.equal(eventLogLine({ type: 'failover-alert', failovers: 6, windowMs: 600_000 })!.text, '6 failovers within 10 min: a provider may be degraded');
     assert.equal(eventLogLine({ type: 'budget-threshold', percent: 80, spentUsd: 16, limitUsd: 20 })!.text, '80% of the $20.00 budget spent ($16.0000)');
+    assert.equal(eventLogLine({ type: 'budget-gate', gate: 'manual-pause' })!.text, 'new requests are held (manual-pause); they are queued until you resume');
+    assert.equal(eventLogLine({ type: 'budget-gate', gate: 'budget-invalid' })!.text, 'new requests are held (budget-invalid); they are queued until the budget setting is fixed');
   });
 });
