@@ -1,9 +1,9 @@
 import { TokenBudget, type ContextEngine, type ExtractResult, type Selector } from '../context/index';
 import type { EncodingName } from '../context/tokens';
 import type { AskOptions, ChainResult } from '../gateway/chain';
-import type { AnswerEvent, Attempt } from '../gateway/events';
+import type { AnswerEvent, Attempt } from '../gateway/routing/events';
 import { textOf, toolCallsOf, type AssistantMessage, type ChatRequest, type Message, type ToolResultPart } from '../gateway/ir';
-import { requestText } from '../gateway/requestText';
+import { requestText } from '../gateway/routing/requestText';
 import { DEFAULT_LIMITS, type AgentLimits } from './limits';
 import { firstMessage } from './firstMessage';
 import { standaloneRequest } from './standaloneRequest';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { Ledger, type BudgetStatus } from '../gateway/ledger';
+import { Ledger, type BudgetStatus } from '../gateway/guardrails/local/ledger';
 import { chainConfigFromArgs } from './chainFromFile';
 import { usageFailure } from './failure';
 import type { CliContext } from './main';

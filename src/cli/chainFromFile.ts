@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
-import { adapterFor } from '../gateway/adapters/index';
+import { adapterFor } from '../gateway/routing/adapters/index';
 import { parseChainConfig, type ChainConfig } from '../gateway/chainConfig';
 import { openChain, type ChainServices } from '../gateway/openChain';
-import type { Route } from '../gateway/routes';
+import type { Route } from '../gateway/routing/routes';
 import { CliFailure, usageFailure } from './failure';
 import { readRoutesFile, type RoutesFile } from './routesFile';
 

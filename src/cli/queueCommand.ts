@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ColdQueue, isQueueId } from '../gateway/coldQueue';
+import { ColdQueue, isQueueId } from '../gateway/guardrails/local/coldQueue';
 import { textOf } from '../gateway/ir';
 import { EXIT_QUEUED } from './askCommand';
 import { chainFromArgs } from './chainFromFile';

@@ -1,4 +1,4 @@
-import type { ProviderKind } from '../gateway/routes';
+import type { ProviderKind } from '../gateway/routing/routes';
 import type { EncodingName } from './tokens';
 
 /** How a route's payload is counted: a local encoding, times a factor for tokenizers we lack. */

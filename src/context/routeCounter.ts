@@ -1,4 +1,4 @@
-import type { Route } from '../gateway/routes';
+import type { Route } from '../gateway/routing/routes';
 import { budgetTokens, encodingForModel } from './modelEncoding';
 import { loadTokenCounter } from './tokenCounters';
 import type { TokenCounter } from './tokenCounter';

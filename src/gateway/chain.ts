@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { AnswerCache } from './answerCache';
-import { AllRoutesFailedError, CancelledError, isAllRoutesFailedError, isCancelledError } from './chainErrors';
-import type { ColdQueue, DrainReport, QueueReason, QueuedRequest } from './coldQueue';
-import type { AnswerEvent, Attempt, AttemptOutcome, GatewayEvent } from './events';
-import { FailoverMonitor } from './failoverMonitor';
-import { idempotencyKey } from './idempotency';
+import type { AnswerCache } from './guardrails/local/answerCache';
+import { AllRoutesFailedError, CancelledError, isAllRoutesFailedError, isCancelledError } from './routing/chainErrors';
+import type { ColdQueue, DrainReport, QueueReason, QueuedRequest } from './guardrails/local/coldQueue';
+import type { AnswerEvent, Attempt, AttemptOutcome, GatewayEvent } from './routing/events';
+import { FailoverMonitor } from './guardrails/failoverMonitor';
+import { idempotencyKey } from './guardrails/idempotency';
 import { textOf, type ChatRequest, type ChatResponse } from './ir';
-import type { BudgetEvent, BudgetGate, Ledger } from './ledger';
-import type { Notifier } from './notifier';
-import type { Router } from './router';
+import type { BudgetEvent, BudgetGate, Ledger } from './guardrails/local/ledger';
+import type { Notifier } from './guardrails/notifier';
+import type { Router } from './routing/router';
 
 /** The outcome of asking: an answer (perhaps from the cache), or a place in the cold queue. */
 export type ChainResult =

@@ -1,6 +1,6 @@
-import { parseBudget, type BudgetConfig } from './budgetConfig';
-import { parsePolicy, type PolicyConfig } from './policyConfig';
-import { baseUrlProblem, describeRouteProblem, parseRoutes, type Route } from './routes';
+import { parseBudget, type BudgetConfig } from './guardrails/budgetConfig';
+import { parsePolicy, type PolicyConfig } from './routing/policyConfig';
+import { baseUrlProblem, describeRouteProblem, parseRoutes, type Route } from './routing/routes';
 
 /** Everything that configures the chain, from VS Code settings or a routes file. */
 export interface ChainConfig {

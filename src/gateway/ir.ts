@@ -1,6 +1,6 @@
 // The one intermediate representation every provider adapter translates to and from. A
 // conversation is kept in this form, so it can continue on any provider after a failover.
-import type { ProviderKind } from './routes';
+import type { ProviderKind } from './routing/routes';
 
 /** A tool the model may call; `parameters` is a JSON Schema object. */
 export interface ToolDefinition {

@@ -1,15 +1,15 @@
-import type { ProviderAdapter } from './adapters/adapter';
-import { AnswerCache } from './answerCache';
-import { BreakerStore } from './breakerStore';
+import type { ProviderAdapter } from './routing/adapters/adapter';
+import { AnswerCache } from './guardrails/local/answerCache';
+import { BreakerStore } from './guardrails/local/breakerStore';
 import { Chain, type ChainEvent } from './chain';
 import type { ChainConfig } from './chainConfig';
-import { ColdQueue } from './coldQueue';
-import { Ledger } from './ledger';
-import { Notifier } from './notifier';
-import { Router } from './router';
-import { ensureStateDir } from './stateFiles';
-import type { ProviderKind, Route } from './routes';
-import type { Transport } from './transport';
+import { ColdQueue } from './guardrails/local/coldQueue';
+import { Ledger } from './guardrails/local/ledger';
+import { Notifier } from './guardrails/notifier';
+import { Router } from './routing/router';
+import { ensureStateDir } from './guardrails/local/stateFiles';
+import type { ProviderKind, Route } from './routing/routes';
+import type { Transport } from './routing/transport';
 
 /** The parts of a running chain, for the commands that look inside it. */
 export interface ChainServices {

@@ -1,6 +1,6 @@
 // The Markdown of an answer document, built up as a task runs. Pure (no `vscode` import).
 import type { AgentResult } from '../agent/agentLoop';
-import type { Attempt } from '../gateway/events';
+import type { Attempt } from '../gateway/routing/events';
 
 /** One turn of a task as the answer document shows it. */
 interface Turn {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { runAgent, type AgentResult } from '../agent/agentLoop';
 import { DEFAULT_TASKS, isTaskId, TASK_IDS, type TaskId } from '../agent/tasks';
 import { encodingForModel, isContextError, type ContextEngine } from '../context/index';
-import { isAllRoutesFailedError, isCancelledError } from '../gateway/chainErrors';
+import { isAllRoutesFailedError, isCancelledError } from '../gateway/routing/chainErrors';
 import type { AnswerDocuments } from './answerView';
 import { AnswerText } from './answerText';
 import type { ChainHost } from './chainHost';

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import { lazyRouteTokenCounter } from '../context/index';
-import { adapterFor } from '../gateway/adapters/index';
+import { adapterFor } from '../gateway/routing/adapters/index';
 import type { AskOptions, ChainEvent, ChainResult } from '../gateway/chain';
-import type { DrainReport } from '../gateway/coldQueue';
-import { DrainScheduler } from '../gateway/drainScheduler';
+import type { DrainReport } from '../gateway/guardrails/local/coldQueue';
+import { DrainScheduler } from '../gateway/guardrails/drainScheduler';
 import type { ChatRequest } from '../gateway/ir';
 import { openChain, type ChainServices } from '../gateway/openChain';
-import type { Tier } from '../gateway/routes';
+import type { Tier } from '../gateway/routing/routes';
 import { eventLogLine } from './eventLog';
 import type { KeyStore } from './keyStore';
 import type { Log } from './log';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ChainHost } from './chainHost';
 import type { KeyStore } from './keyStore';
-import { keyProblem } from '../gateway/adapters/keyHeader';
+import { keyProblem } from '../gateway/routing/adapters/keyHeader';
 
 /** Arguments for scripted use (tests, other tools); without them the user is asked. */
 export interface KeyArgs {

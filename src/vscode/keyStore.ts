@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Route } from '../gateway/routes';
+import type { Route } from '../gateway/routing/routes';
 
 /** Where a secret's key is kept in SecretStorage. */
 const storageKey = (secret: string) => `contextGateway.secret.${secret}`;

@@ -2,8 +2,8 @@
 // stream. Prints figures; asserts nothing (speed is measured here, never in tests).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { adapterFor } from '../../src/gateway/adapters';
-import type { ProviderKind } from '../../src/gateway/routes';
+import { adapterFor } from '../../src/gateway/routing/adapters';
+import type { ProviderKind } from '../../src/gateway/routing/routes';
 import { REQUEST, routeFor } from '../unit/conversation';
 
 const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures', 'providers');

@@ -9,13 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { adapterFor } from '../../src/gateway/adapters/index';
+import { adapterFor } from '../../src/gateway/routing/adapters/index';
 import { parseChainConfig } from '../../src/gateway/chainConfig';
 import type { ChatRequest } from '../../src/gateway/ir';
 import { openChain } from '../../src/gateway/openChain';
-import { DEFAULT_POLICY, type PolicyConfig } from '../../src/gateway/policyConfig';
-import { Router } from '../../src/gateway/router';
-import type { Route } from '../../src/gateway/routes';
+import { DEFAULT_POLICY, type PolicyConfig } from '../../src/gateway/routing/policyConfig';
+import { Router } from '../../src/gateway/routing/router';
+import type { Route } from '../../src/gateway/routing/routes';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 400);

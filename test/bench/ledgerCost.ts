@@ -3,9 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ledger } from '../../src/gateway/ledger';
-import type { Route } from '../../src/gateway/routes';
-import type { SpendHold } from '../../src/gateway/spendGuard';
+import { Ledger } from '../../src/gateway/guardrails/local/ledger';
+import type { Route } from '../../src/gateway/routing/routes';
+import type { SpendHold } from '../../src/gateway/guardrails/spendGuard';
 
 const ROUTE: Route = { id: 'r', tier: 'hot', provider: 'openai', model: 'm', baseUrl: 'https://x.test', inputPricePerMTok: 1, outputPricePerMTok: 2 };
 

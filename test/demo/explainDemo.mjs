@@ -1,5 +1,5 @@
 // The end-to-end example of the README: the CLI explains a real function of this repository
-// (parseRoutes in src/gateway/routes.ts) through a two-route chain of fake providers on
+// (parseRoutes in src/gateway/routing/routes.ts) through a two-route chain of fake providers on
 // loopback. The hot route (OpenAI format) is overloaded; the warm route (Anthropic format)
 // reads one more symbol with a tool call, then answers.
 //   npm run demo:explain        (builds first)
@@ -40,7 +40,7 @@ try {
     policy: { retries: 1, retryAfterThresholdMs: 10000 },
   }, null, 2));
   const args = ['dist/cli.js', 'ask', '--routes', routes, '--state-dir', join(work, 'state'),
-    '--file', 'src/gateway/routes.ts', '--symbol', 'parseRoutes', '--task', 'explain', '--json'];
+    '--file', 'src/gateway/routing/routes.ts', '--symbol', 'parseRoutes', '--task', 'explain', '--json'];
   console.log(`$ OPENAI_API_KEY=… ANTHROPIC_API_KEY=… node ${args.join(' ').replaceAll(work, '$TMP')}`);
   const run = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, OPENAI_API_KEY: 'demo-key', ANTHROPIC_API_KEY: 'demo-key' } });
   process.stderr.write(run.stderr);

@@ -1,6 +1,6 @@
 // What each fake provider kind supplies: strict request checks, replies and faults rendered in
 // its own wire format. The server (fakeProvider.ts) is the same for all kinds.
-import type { ProviderKind } from '../../src/gateway/routes';
+import type { ProviderKind } from '../../src/gateway/routing/routes';
 import type { FakeReply, HttpFailure, RetryHint } from './script';
 
 /** An HTTP request as the fake sees it: lower-case header names, the body as text. */

@@ -1,4 +1,4 @@
-import type { ProviderKind } from '../../src/gateway/routes';
+import type { ProviderKind } from '../../src/gateway/routing/routes';
 import { anthropicDialect } from './anthropicDialect';
 import type { Dialect } from './dialect';
 import { geminiDialect } from './geminiDialect';

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ProviderKind } from '../../src/gateway/routes';
+import type { ProviderKind } from '../../src/gateway/routing/routes';
 import { isRejection, roughTokens, type Accepted, type Dialect, type FakeHttpRequest, type RenderContext } from './dialect';
 import { dialectFor } from './dialects';
 import { DEFAULT_REPLY, type FakeReply, type FakeStep } from './script';

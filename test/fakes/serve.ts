@@ -3,7 +3,7 @@
 // Prints one JSON line ({"url", "port", "kind"}) and serves until killed.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { PROVIDER_KINDS, type ProviderKind } from '../../src/gateway/routes';
+import { PROVIDER_KINDS, type ProviderKind } from '../../src/gateway/routing/routes';
 import { startFakeProvider } from './fakeProvider';
 import type { FakeStep } from './script';
 

@@ -1,9 +1,9 @@
 // Provider error bodies (as the API references document them) into the failure taxonomy.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { adapterFor } from '../../src/gateway/adapters';
-import { isProviderError, type FailureKind, type ProviderError } from '../../src/gateway/failures';
-import type { ProviderKind } from '../../src/gateway/routes';
+import { adapterFor } from '../../src/gateway/routing/adapters';
+import { isProviderError, type FailureKind, type ProviderError } from '../../src/gateway/routing/failures';
+import type { ProviderKind } from '../../src/gateway/routing/routes';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 

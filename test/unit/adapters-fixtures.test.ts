@@ -3,10 +3,10 @@
 // were written by reading each fixture file, not by running the adapters.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { adapterFor } from '../../src/gateway/adapters';
-import { isProviderError, type FailureKind } from '../../src/gateway/failures';
+import { adapterFor } from '../../src/gateway/routing/adapters';
+import { isProviderError, type FailureKind } from '../../src/gateway/routing/failures';
 import type { ChatResponse, PartOrigin } from '../../src/gateway/ir';
-import type { StreamEvent } from '../../src/gateway/stream';
+import type { StreamEvent } from '../../src/gateway/routing/stream';
 import { allFixtures, type Fixture } from './fixtureFiles';
 
 interface ErrorSummary {

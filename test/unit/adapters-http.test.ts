@@ -3,12 +3,12 @@
 // router's: network errors are `connection`, a headers timeout is `timeout`, the rest is the adapter's).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { adapterFor } from '../../src/gateway/adapters';
-import { responseFromEvents } from '../../src/gateway/answer';
-import { isProviderError, type FailureKind } from '../../src/gateway/failures';
+import { adapterFor } from '../../src/gateway/routing/adapters';
+import { responseFromEvents } from '../../src/gateway/routing/answer';
+import { isProviderError, type FailureKind } from '../../src/gateway/routing/failures';
 import type { ChatRequest } from '../../src/gateway/ir';
-import { PROVIDER_KINDS, type ProviderKind } from '../../src/gateway/routes';
-import type { StreamEvent } from '../../src/gateway/stream';
+import { PROVIDER_KINDS, type ProviderKind } from '../../src/gateway/routing/routes';
+import type { StreamEvent } from '../../src/gateway/routing/stream';
 import { HTTP_FAILURES, type FakeProvider, type FakeStep } from '../fakes';
 import { routeFor } from './conversation';
 import { fakesOfEveryKind, send } from './httpClient';

@@ -1,8 +1,8 @@
 // Requests built from the IR, checked field by field against each provider's documented format.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { adapterFor, canPrefill } from '../../src/gateway/adapters';
-import { geminiParameters } from '../../src/gateway/adapters/geminiSchema';
+import { adapterFor, canPrefill } from '../../src/gateway/routing/adapters';
+import { geminiParameters } from '../../src/gateway/routing/adapters/geminiSchema';
 import type { ChatRequest } from '../../src/gateway/ir';
 import { CONVERSATION, REQUEST, routeFor } from './conversation';
 

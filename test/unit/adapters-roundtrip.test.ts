@@ -4,10 +4,10 @@
 // over HTTP.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { adapterFor } from '../../src/gateway/adapters';
-import { AnswerBuilder, responseFromEvents } from '../../src/gateway/answer';
+import { adapterFor } from '../../src/gateway/routing/adapters';
+import { AnswerBuilder, responseFromEvents } from '../../src/gateway/routing/answer';
 import { toolCallsOf, type ChatRequest, type ChatResponse, type Message, type ToolDefinition } from '../../src/gateway/ir';
-import type { ProviderKind, Route } from '../../src/gateway/routes';
+import type { ProviderKind, Route } from '../../src/gateway/routing/routes';
 import { dialectFor, isRejection, type FakeProvider, type FakeReply } from '../fakes';
 import { routeFor } from './conversation';
 import { fixture } from './fixtureFiles';

@@ -2,10 +2,10 @@
 // arguments (never emitted), errors and garbage in the stream, and what follows the end marker.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { adapterFor } from '../../src/gateway/adapters';
-import { isProviderError, type FailureKind } from '../../src/gateway/failures';
-import type { ProviderKind } from '../../src/gateway/routes';
-import type { StreamEvent } from '../../src/gateway/stream';
+import { adapterFor } from '../../src/gateway/routing/adapters';
+import { isProviderError, type FailureKind } from '../../src/gateway/routing/failures';
+import type { ProviderKind } from '../../src/gateway/routing/routes';
+import type { StreamEvent } from '../../src/gateway/routing/stream';
 
 function run(kind: ProviderKind, sse: string): { events: StreamEvent[]; error?: { kind: FailureKind; partialText?: string; inBody: boolean } } {
   const decoder = adapterFor(kind).createStreamDecoder();

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { AnswerCache } from '../../src/gateway/answerCache';
-import { ColdQueue, type DrainSend } from '../../src/gateway/coldQueue';
+import { AnswerCache } from '../../src/gateway/guardrails/local/answerCache';
+import { ColdQueue, type DrainSend } from '../../src/gateway/guardrails/local/coldQueue';
 import type { ChatRequest, ChatResponse } from '../../src/gateway/ir';
 import { tempDir } from './support/tempDir';
 

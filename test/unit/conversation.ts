@@ -1,6 +1,6 @@
 // A conversation with tool calls in IR form, shared by the request and round-trip tests.
 import type { ChatRequest, Message, ToolCallPart, ToolDefinition } from '../../src/gateway/ir';
-import type { ProviderKind, Route } from '../../src/gateway/routes';
+import type { ProviderKind, Route } from '../../src/gateway/routing/routes';
 
 export const TOOLS: ToolDefinition[] = [
   {

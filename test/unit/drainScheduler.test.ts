@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DrainReport } from '../../src/gateway/coldQueue';
-import { DrainScheduler } from '../../src/gateway/drainScheduler';
+import type { DrainReport } from '../../src/gateway/guardrails/local/coldQueue';
+import { DrainScheduler } from '../../src/gateway/guardrails/drainScheduler';
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 

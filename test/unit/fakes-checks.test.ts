@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { ProviderKind } from '../../src/gateway/routes';
+import type { ProviderKind } from '../../src/gateway/routing/routes';
 import { dialectFor, isRejection, type FakeHttpRequest } from '../fakes';
 import { FIXTURES_DIR } from './fixtureFiles';
 

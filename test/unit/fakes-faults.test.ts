@@ -1,9 +1,9 @@
 // Each scripted fault, seen from a plain HTTP client: what reaches the wire, for every provider kind.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { adapterFor } from '../../src/gateway/adapters';
+import { adapterFor } from '../../src/gateway/routing/adapters';
 import type { ChatRequest } from '../../src/gateway/ir';
-import { PROVIDER_KINDS, type ProviderKind } from '../../src/gateway/routes';
+import { PROVIDER_KINDS, type ProviderKind } from '../../src/gateway/routing/routes';
 import { startFakeProvider, type FakeProvider, type FakeStep } from '../fakes';
 import { routeFor } from './conversation';
 import { newAgent, send } from './httpClient';

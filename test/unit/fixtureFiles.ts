@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProviderKind } from '../../src/gateway/routes';
+import type { ProviderKind } from '../../src/gateway/routing/routes';
 import { REPO_ROOT } from './assets';
 
 /** Recorded provider responses (copied unchanged from the shared fixtures; see their README). */

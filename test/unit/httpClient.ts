@@ -2,7 +2,7 @@
 // before a connection failed.
 import { after, before } from 'node:test';
 import { Agent, request } from 'undici';
-import { PROVIDER_KINDS, type ProviderKind } from '../../src/gateway/routes';
+import { PROVIDER_KINDS, type ProviderKind } from '../../src/gateway/routing/routes';
 import { startFakeProvider, type FakeProvider } from '../fakes/index';
 
 export interface Exchange {

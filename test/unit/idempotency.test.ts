@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { idempotencyKey } from '../../src/gateway/idempotency';
+import { idempotencyKey } from '../../src/gateway/guardrails/idempotency';
 import type { ChatRequest } from '../../src/gateway/ir';
 
 const base = (callId: string, origin?: { provider: 'openai' | 'anthropic'; id: string }): ChatRequest => ({

@@ -3,11 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { appendFile, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseBudget } from '../../src/gateway/budgetConfig';
-import { Ledger, type BudgetEvent } from '../../src/gateway/ledger';
-import { costUsd, priceOf } from '../../src/gateway/prices';
-import type { Route } from '../../src/gateway/routes';
-import type { SpendHold } from '../../src/gateway/spendGuard';
+import { parseBudget } from '../../src/gateway/guardrails/budgetConfig';
+import { Ledger, type BudgetEvent } from '../../src/gateway/guardrails/local/ledger';
+import { costUsd, priceOf } from '../../src/gateway/routing/prices';
+import type { Route } from '../../src/gateway/routing/routes';
+import type { SpendHold } from '../../src/gateway/guardrails/spendGuard';
 import { tempDir } from './support/tempDir';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { adapterFor } from '../../src/gateway/adapters/index';
+import { adapterFor } from '../../src/gateway/routing/adapters/index';
 import { parseChainConfig } from '../../src/gateway/chainConfig';
 import { openChain } from '../../src/gateway/openChain';
 import { startFakeProvider, type FakeProvider } from '../fakes/index';

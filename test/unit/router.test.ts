@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it, type TestContext } from 'node:test';
-import { isAllRoutesFailedError, isCancelledError } from '../../src/gateway/chainErrors';
-import type { AnswerEvent, GatewayEvent } from '../../src/gateway/events';
-import { ProviderError } from '../../src/gateway/failures';
+import { isAllRoutesFailedError, isCancelledError } from '../../src/gateway/routing/chainErrors';
+import type { AnswerEvent, GatewayEvent } from '../../src/gateway/routing/events';
+import { ProviderError } from '../../src/gateway/routing/failures';
 import type { ChatRequest } from '../../src/gateway/ir';
-import { DEFAULT_POLICY, type PolicyConfig } from '../../src/gateway/policyConfig';
-import { Router } from '../../src/gateway/router';
-import type { Route } from '../../src/gateway/routes';
+import { DEFAULT_POLICY, type PolicyConfig } from '../../src/gateway/routing/policyConfig';
+import { Router } from '../../src/gateway/routing/router';
+import type { Route } from '../../src/gateway/routing/routes';
 import { stubAdapter, StubTransport } from './support/stubProvider';
 
 const HOT_A: Route = { id: 'hot-a', tier: 'hot', provider: 'openai', model: 'gpt-4o-mini', baseUrl: 'https://a.test', secret: 'A_KEY' };

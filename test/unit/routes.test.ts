@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { baseUrlProblem, describeRouteProblem, isLoopbackHost, parseRoutes } from '../../src/gateway/routes';
+import { baseUrlProblem, describeRouteProblem, isLoopbackHost, parseRoutes } from '../../src/gateway/routing/routes';
 
 describe('route validation', () => {
   it('accepts good routes and fills default base URLs', () => {

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_TASKS, parseTaskPrompts, systemPromptFor } from '../../src/agent/tasks';
-import { describeRouteProblem, parseRoutes } from '../../src/gateway/routes';
+import { describeRouteProblem, parseRoutes } from '../../src/gateway/routing/routes';
 import { readSettings, type InspectedSetting } from '../../src/vscode/settingsReader';
 import { REPO_ROOT } from './assets';
 import { tempDir } from './support/tempDir';

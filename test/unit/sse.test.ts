@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isProviderError } from '../../src/gateway/failures';
-import { SseParser, type SseEvent } from '../../src/gateway/sse';
+import { isProviderError } from '../../src/gateway/routing/failures';
+import { SseParser, type SseEvent } from '../../src/gateway/routing/sse';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

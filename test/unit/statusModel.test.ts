@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BudgetStatus } from '../../src/gateway/ledger';
-import type { RouteStatus } from '../../src/gateway/router';
-import type { Route } from '../../src/gateway/routes';
+import type { BudgetStatus } from '../../src/gateway/guardrails/local/ledger';
+import type { RouteStatus } from '../../src/gateway/routing/router';
+import type { Route } from '../../src/gateway/routing/routes';
 import { ChainState, chainState, commandLink, statusView, type StatusInput } from '../../src/vscode/statusModel';
 
 const hot: Route = { id: 'openai-main', tier: 'hot', provider: 'openai', model: 'gpt-4o-mini', baseUrl: 'https://api.openai.com/v1' };

@@ -1,5 +1,5 @@
 import { after, before, beforeEach } from 'node:test';
-import type { ProviderKind } from '../../../src/gateway/routes';
+import type { ProviderKind } from '../../../src/gateway/routing/routes';
 import { startFakeProvider, type FakeProvider } from '../../fakes/index';
 
 /**

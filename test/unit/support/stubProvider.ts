@@ -1,11 +1,11 @@
 // A provider reduced to its essentials for router tests: an adapter whose wire format is plain
 // JSON, and a transport that answers from a script per route, so retries, breakers and waits can
 // be tested on a fake clock. The real wire formats are tested against the fake servers.
-import type { HttpRequestSpec, ProviderAdapter } from '../../../src/gateway/adapters/adapter';
-import { kindForStatus, ProviderError, retryAfterFromHeaders } from '../../../src/gateway/failures';
+import type { HttpRequestSpec, ProviderAdapter } from '../../../src/gateway/routing/adapters/adapter';
+import { kindForStatus, ProviderError, retryAfterFromHeaders } from '../../../src/gateway/routing/failures';
 import type { ChatResponse } from '../../../src/gateway/ir';
-import type { StreamEvent } from '../../../src/gateway/stream';
-import type { HttpResponse, SendOptions, Transport } from '../../../src/gateway/transport';
+import type { StreamEvent } from '../../../src/gateway/routing/stream';
+import type { HttpResponse, SendOptions, Transport } from '../../../src/gateway/routing/transport';
 
 export type StubStep =
   | { readonly reply: string; readonly usage?: { inputTokens: number; outputTokens: number }; readonly delayMs?: number }

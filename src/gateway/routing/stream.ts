@@ -1,4 +1,4 @@
-import type { PartOrigin, StopReason, ToolCallPart, Usage } from './ir';
+import type { PartOrigin, StopReason, ToolCallPart, Usage } from '../ir';
 
 /**
  * What a provider's stream yields, after its wire format is decoded. A tool call is emitted only

@@ -1,5 +1,5 @@
-import type { Usage } from './ir';
-import type { Route } from './routes';
+import type { Usage } from '../ir';
+import type { Route } from '../routing/routes';
 
 /** Money held for one try until its real cost is known. */
 export interface SpendHold {

@@ -1,7 +1,7 @@
 // OpenAI Chat Completions SSE stream -> StreamEvents. Tool calls arrive as deltas by `index`
 // (only the first carries id and name) and are emitted whole, once the choice has finished.
 import { ProviderError } from '../failures';
-import { newToolCallId, type Usage } from '../ir';
+import { newToolCallId, type Usage } from '../../ir';
 import type { SseEvent } from '../sse';
 import type { StreamEvent } from '../stream';
 import type { OpenAiFlavor } from './openaiRequest';

@@ -5,14 +5,14 @@ import { AnswerBuilder } from './answer';
 import { AllRoutesFailedError, CancelledError, isCancelledError } from './chainErrors';
 import type { AnswerEvent, Attempt, AttemptOutcome, GatewayEvent } from './events';
 import { isProviderError, ProviderError } from './failures';
-import type { ChatRequest, ChatResponse } from './ir';
+import type { ChatRequest, ChatResponse } from '../ir';
 import { DEFAULT_POLICY, type PolicyConfig } from './policyConfig';
 import { requestText } from './requestText';
 import { RequestAbort } from './requestAbort';
 import { RoutePolicy, type BreakerState } from './routePolicy';
 import { costUsd, priceOf, type Price } from './prices';
 import type { ProviderKind, Route } from './routes';
-import { DEFAULT_MAX_OUTPUT_TOKENS, type SpendGuard, type SpendHold } from './spendGuard';
+import { DEFAULT_MAX_OUTPUT_TOKENS, type SpendGuard, type SpendHold } from '../guardrails/spendGuard';
 import type { StreamEvent } from './stream';
 import { UndiciTransport, type Transport } from './transport';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ChatResponse } from './ir';
+import type { ChatResponse } from '../../ir';
 import { ensureStateDir, StateFileWriter } from './stateFiles';
 import { isCacheEntry } from './stateShapes';
 

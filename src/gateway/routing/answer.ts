@@ -1,5 +1,5 @@
 // Stream events assembled into the same ChatResponse a non-streamed call returns.
-import type { AssistantMessage, ChatResponse, StopReason, Usage } from './ir';
+import type { AssistantMessage, ChatResponse, StopReason, Usage } from '../ir';
 import type { StreamEvent } from './stream';
 
 type AnswerPart = AssistantMessage['parts'][number];

@@ -1,6 +1,6 @@
 // Anthropic Messages SSE stream -> StreamEvents: message_start, content_block_* (text, thinking,
 // tool_use with input_json_delta pieces), message_delta, message_stop; ping ignored.
-import { newToolCallId } from '../ir';
+import { newToolCallId } from '../../ir';
 import type { SseEvent } from '../sse';
 import type { StreamEvent } from '../stream';
 import { anthropicError } from './anthropicErrors';

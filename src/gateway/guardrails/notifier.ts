@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { baseUrlProblem } from './routes';
+import { baseUrlProblem } from '../routing/routes';
 
 /**
  * What the chain tells the user's webhook about: ids, counts and routes. Never user text (a

@@ -1,5 +1,5 @@
 // IR -> Anthropic Messages request.
-import type { AssistantMessage, ChatRequest, ToolCallPart, UserMessage } from '../ir';
+import type { AssistantMessage, ChatRequest, ToolCallPart, UserMessage } from '../../ir';
 import type { Route } from '../routes';
 import type { BuildOptions, HttpRequestSpec } from './adapter';
 import { anthropicCallId, callsById } from './toolIds';

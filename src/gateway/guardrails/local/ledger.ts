@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BudgetConfig } from './budgetConfig';
+import type { BudgetConfig } from '../budgetConfig';
 import { ChargeJournal, type Charge, type Hold, type MonthRecords } from './chargeJournal';
 import { LedgerLock } from './ledgerLock';
 import { processAlive } from './processAlive';
 import { STATE_FILE_MODE } from './stateFiles';
-import type { Usage } from './ir';
-import { costUsd, priceOf } from './prices';
-import type { Route } from './routes';
-import type { SpendGuard, SpendHold } from './spendGuard';
+import type { Usage } from '../../ir';
+import { costUsd, priceOf } from '../../routing/prices';
+import type { Route } from '../../routing/routes';
+import type { SpendGuard, SpendHold } from '../spendGuard';
 
 /**
  * Why new requests may not start now. `budget-invalid`: the budget setting cannot be read, so

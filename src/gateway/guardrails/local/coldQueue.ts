@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Attempt } from './events';
-import type { ChatRequest, ChatResponse } from './ir';
+import type { Attempt } from '../../routing/events';
+import type { ChatRequest, ChatResponse } from '../../ir';
 import { ensureStateDir, readJsonFile, STATE_FILE_MODE, writeFileAtomic } from './stateFiles';
 import { QUEUE_ID, queuedRequestProblem, storedAnswerProblem } from './stateShapes';
 import { processAlive } from './processAlive';

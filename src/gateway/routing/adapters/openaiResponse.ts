@@ -1,5 +1,5 @@
 // OpenAI Chat Completions whole response -> IR.
-import { newToolCallId, type AssistantMessage, type ChatResponse, type StopReason, type Usage } from '../ir';
+import { newToolCallId, type AssistantMessage, type ChatResponse, type StopReason, type Usage } from '../../ir';
 import type { OpenAiFlavor } from './openaiRequest';
 import { openAiError } from './openaiErrors';
 import { isObject, malformed, num, parseJsonObject, parseToolArguments, str, type JsonObject } from './wireJson';

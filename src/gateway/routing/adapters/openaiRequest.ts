@@ -1,5 +1,5 @@
 // IR -> OpenAI Chat Completions request, for OpenAI itself and for OpenAI-compatible gateways.
-import type { ChatRequest, Message, ToolCallPart } from '../ir';
+import type { ChatRequest, Message, ToolCallPart } from '../../ir';
 import type { Route } from '../routes';
 import type { BuildOptions, HttpRequestSpec } from './adapter';
 import { callsById, openAiCallId } from './toolIds';

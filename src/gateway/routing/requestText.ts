@@ -1,4 +1,4 @@
-import type { ChatRequest } from './ir';
+import type { ChatRequest } from '../ir';
 
 /**
  * Everything in a request that a model reads, as one text: what the context-window check counts.

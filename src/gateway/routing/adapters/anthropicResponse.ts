@@ -1,5 +1,5 @@
 // Anthropic Messages whole response -> IR.
-import { newToolCallId, type AssistantMessage, type ChatResponse, type StopReason, type Usage } from '../ir';
+import { newToolCallId, type AssistantMessage, type ChatResponse, type StopReason, type Usage } from '../../ir';
 import { anthropicError } from './anthropicErrors';
 import { isObject, malformed, num, parseJsonObject, str } from './wireJson';
 

@@ -1,7 +1,7 @@
 // Tool-call ids across providers. The IR keeps our own stable id; each provider sees an id in its
 // own format: its original id when it made the call, else one derived from ours, the same way
 // every time, so a result always answers the call it belongs to.
-import type { Message, ToolCallPart } from '../ir';
+import type { Message, ToolCallPart } from '../../ir';
 import type { ProviderKind } from '../routes';
 
 /** Every tool call of a conversation by our id. */

@@ -1,5 +1,5 @@
 import type { ProviderError } from '../failures';
-import type { ChatRequest, ChatResponse } from '../ir';
+import type { ChatRequest, ChatResponse } from '../../ir';
 import type { ProviderKind, Route } from '../routes';
 import type { StreamDecoder } from '../stream';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChatRequest, Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from './ir';
+import type { ChatRequest, Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../ir';
 
 /** Sorts object keys so that equal values serialise equally, whatever their key order. */
 function canonical(value: unknown): unknown {

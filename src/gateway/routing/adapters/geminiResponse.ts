@@ -1,6 +1,6 @@
 // Gemini generateContent whole response -> IR.
 import { ProviderError } from '../failures';
-import { newToolCallId, type AssistantMessage, type ChatResponse, type StopReason, type ToolCallPart, type Usage } from '../ir';
+import { newToolCallId, type AssistantMessage, type ChatResponse, type StopReason, type ToolCallPart, type Usage } from '../../ir';
 import { geminiError } from './geminiErrors';
 import { isObject, malformed, num, parseJsonObject, str, type JsonObject } from './wireJson';
 

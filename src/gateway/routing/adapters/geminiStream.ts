@@ -1,6 +1,6 @@
 // Gemini streamGenerateContent?alt=sse -> StreamEvents. Each event is a whole
 // GenerateContentResponse; function calls arrive whole; a candidate's finishReason ends it.
-import type { Usage } from '../ir';
+import type { Usage } from '../../ir';
 import type { SseEvent } from '../sse';
 import type { StreamEvent } from '../stream';
 import { geminiStopReason, geminiToolCall, geminiUsage, throwIfGeminiFailure } from './geminiResponse';
