@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { Ledger, type BudgetStatus } from '../gateway/guardrails/local/ledger';
+import type { BudgetStatus } from '../gateway/guardrails/ledger';
+import { LocalLedger } from '../gateway/guardrails/local/ledger';
 import { chainConfigFromArgs } from './chainFromFile';
 import { usageFailure } from './failure';
 import type { CliContext } from './main';
@@ -18,9 +19,9 @@ export async function budgetCommand(args: string[], ctx: CliContext): Promise<nu
   const [action] = positionals;
   if (!['status', 'resume', 'pause'].includes(action ?? '')) throw usageFailure(`budget needs an action: status, resume or pause${action ? ` (not "${action}")` : ''}.`);
   const { config, stateDir } = await chainConfigFromArgs(values, (line) => ctx.err.write(`${line}\n`), { budgetMustBeValid: false });
-  const ledger = await Ledger.open(stateDir, config.budget);
-  if (action === 'resume') ledger.resume();
-  if (action === 'pause') ledger.pause();
+  const ledger = await LocalLedger.open(stateDir, config.budget);
+  if (action === 'resume') await ledger.resume();
+  if (action === 'pause') await ledger.pause();
   await ledger.flushed();
   const status = ledger.status();
   ctx.out.write(values.json ? `${JSON.stringify(status, null, 2)}\n` : `${describe(status)}\n`);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ColdQueue, isQueueId } from '../gateway/guardrails/local/coldQueue';
+import { LocalColdQueue, isQueueId } from '../gateway/guardrails/local/coldQueue';
 import { textOf } from '../gateway/ir';
 import { EXIT_QUEUED } from './askCommand';
 import { chainFromArgs } from './chainFromFile';
@@ -19,7 +19,7 @@ export async function queueCommand(args: string[], ctx: CliContext): Promise<num
 
   if (action === 'list') {
     // Listing needs no routes: it only reads the journal.
-    const queue = await ColdQueue.open(stateDir, { maxAgeMs: Number.POSITIVE_INFINITY, log: warn });
+    const queue = await LocalColdQueue.open(stateDir, { maxAgeMs: Number.POSITIVE_INFINITY, log: warn });
     const entries = await queue.list();
     const expired = await queue.expired();
     const unreadable = await queue.unreadable();
@@ -34,7 +34,7 @@ export async function queueCommand(args: string[], ctx: CliContext): Promise<num
     if (!id) throw usageFailure('queue show needs the id of a queued request.');
     // The id names a file: only the form the queue gives may reach the file system.
     if (!isQueueId(id)) throw usageFailure(`"${id}" is not a queue id; queue ids look like q-mx7unoip-081aa590 (see "queue list").`);
-    const queue = await ColdQueue.open(stateDir, { maxAgeMs: Number.POSITIVE_INFINITY, log: warn });
+    const queue = await LocalColdQueue.open(stateDir, { maxAgeMs: Number.POSITIVE_INFINITY, log: warn });
     const answer = await queue.answer(id).catch((e: Error) => {
       throw new CliFailure(e.message);
     });

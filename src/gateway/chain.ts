@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AnswerCache } from './guardrails/local/answerCache';
 import { AllRoutesFailedError, CancelledError, isAllRoutesFailedError, isCancelledError } from './routing/chainErrors';
-import type { ColdQueue, DrainReport, QueueReason, QueuedRequest } from './guardrails/local/coldQueue';
+import type { ColdQueue, DrainReport, QueueReason, QueuedRequest } from './guardrails/coldQueue';
 import type { AnswerEvent, Attempt, AttemptOutcome, GatewayEvent } from './routing/events';
 import { FailoverMonitor } from './guardrails/failoverMonitor';
 import { idempotencyKey } from './guardrails/idempotency';
 import { textOf, type ChatRequest, type ChatResponse } from './ir';
-import type { BudgetEvent, BudgetGate, Ledger } from './guardrails/local/ledger';
+import type { BudgetEvent, BudgetGate, Ledger } from './guardrails/ledger';
 import type { Notifier } from './guardrails/notifier';
 import type { Router } from './routing/router';
 

@@ -1,10 +1,12 @@
 import type { ProviderAdapter } from './routing/adapters/adapter';
 import { AnswerCache } from './guardrails/local/answerCache';
-import { BreakerStore } from './guardrails/local/breakerStore';
+import { LocalBreakerStore } from './guardrails/local/breakerStore';
 import { Chain, type ChainEvent } from './chain';
 import type { ChainConfig } from './chainConfig';
-import { ColdQueue } from './guardrails/local/coldQueue';
-import { Ledger } from './guardrails/local/ledger';
+import type { ColdQueue } from './guardrails/coldQueue';
+import { LocalColdQueue } from './guardrails/local/coldQueue';
+import type { BudgetEvent, Ledger } from './guardrails/ledger';
+import { LocalLedger } from './guardrails/local/ledger';
 import { Notifier } from './guardrails/notifier';
 import { Router } from './routing/router';
 import { ensureStateDir } from './guardrails/local/stateFiles';
@@ -42,6 +44,19 @@ export interface ChainDeps {
   readonly transport?: Transport;
   readonly log?: (line: string) => void;
   readonly now?: () => number;
+  /** Guardrails shared beyond this machine (a team's Redis); what is not given stays local. */
+  readonly backends?: GuardrailBackends;
+}
+
+/**
+ * Shared backends for the guardrails. Each is handed the local one it stands in front of: when
+ * the shared store cannot be reached it falls back to it (and says so), and reconciles later.
+ */
+export interface GuardrailBackends {
+  ledger?(local: Ledger, onEvent: (event: BudgetEvent) => void): Promise<Ledger>;
+  queue?(local: ColdQueue): Promise<ColdQueue>;
+  /** Closes the backends' connections, after the chain has finished with them. */
+  close?(): Promise<void>;
 }
 
 /**
@@ -52,7 +67,7 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
   const log = deps.log ?? (() => {});
   // The user's only: the ledger's files inside are then out of other users' reach too.
   await ensureStateDir(deps.stateDir);
-  const breakers = new BreakerStore(deps.stateDir, deps.now);
+  const breakers = new LocalBreakerStore(deps.stateDir, deps.now);
   const initialBreakerStates = await breakers.load(log).catch((e: unknown) => {
     log(`breaker states not restored: ${e instanceof Error ? e.message : String(e)}`);
     return {};
@@ -61,7 +76,8 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
   let retired = false;
   const pending: Array<Parameters<Chain['handle']>[0]> = [];
   const forward = (event: Parameters<Chain['handle']>[0]) => (chain ? chain.handle(event) : pending.push(event));
-  const ledger = await Ledger.open(deps.stateDir, config.budget, { ...(deps.now ? { now: deps.now } : {}), onEvent: forward });
+  const localLedger = await LocalLedger.open(deps.stateDir, config.budget, { ...(deps.now ? { now: deps.now } : {}), onEvent: forward });
+  const ledger = deps.backends?.ledger ? await deps.backends.ledger(localLedger, forward) : localLedger;
   const router: Router = new Router({
     routes: config.routes,
     policy: config.policy,
@@ -77,7 +93,8 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
       forward(event);
     },
   });
-  const queue = await ColdQueue.open(deps.workspaceStateDir ?? deps.stateDir, { maxAgeMs: config.queueMaxAgeMs, log, ...(deps.now ? { now: deps.now } : {}) });
+  const localQueue = await LocalColdQueue.open(deps.workspaceStateDir ?? deps.stateDir, { maxAgeMs: config.queueMaxAgeMs, log, ...(deps.now ? { now: deps.now } : {}) });
+  const queue = deps.backends?.queue ? await deps.backends.queue(localQueue) : localQueue;
   const cache = await AnswerCache.open(deps.workspaceStateDir ?? deps.stateDir, { ttlMs: config.cacheTtlMs, log, ...(deps.now ? { now: deps.now } : {}) });
   chain = new Chain({
     router, queue, ledger, cache,
@@ -93,11 +110,12 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
       await Promise.all([ledger.flushed(), cache.flushed()]);
       await router.dispose();
       ledger.close();
+      await deps.backends?.close?.().catch(() => undefined);
     },
     retire: async (graceMs) => {
       await breakers.save(router.breakerStates()).catch(() => undefined);
       retired = true;
-      const timer = setTimeout(() => void cache.flushed().then(() => router.dispose()).then(() => ledger.close()).catch(() => undefined), graceMs);
+      const timer = setTimeout(() => void cache.flushed().then(() => router.dispose()).then(() => ledger.close()).then(() => deps.backends?.close?.()).catch(() => undefined), graceMs);
       timer.unref?.();
     },
   };

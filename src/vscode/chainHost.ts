@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { lazyRouteTokenCounter } from '../context/index';
 import { adapterFor } from '../gateway/routing/adapters/index';
 import type { AskOptions, ChainEvent, ChainResult } from '../gateway/chain';
-import type { DrainReport } from '../gateway/guardrails/local/coldQueue';
+import type { DrainReport } from '../gateway/guardrails/coldQueue';
 import { DrainScheduler } from '../gateway/guardrails/drainScheduler';
 import type { ChatRequest } from '../gateway/ir';
 import { openChain, type ChainServices } from '../gateway/openChain';
@@ -208,12 +208,12 @@ export class ChainHost implements vscode.Disposable {
   }
 
   async pause(): Promise<void> {
-    (await this.chain()).ledger.pause();
+    await (await this.chain()).ledger.pause();
     this.changed.fire();
   }
 
   async resume(): Promise<void> {
-    (await this.chain()).ledger.resume();
+    await (await this.chain()).ledger.resume();
     this.changed.fire();
     void this.scheduler?.now();
   }

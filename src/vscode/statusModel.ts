@@ -1,7 +1,7 @@
 // What the status bar item shows, computed from the chain's state. Pure (no `vscode` import),
 // so every state is unit-tested; statusBar.ts only applies it to the item.
 import type { RouteStatus } from '../gateway/routing/router';
-import type { BudgetStatus } from '../gateway/guardrails/local/ledger';
+import type { BudgetStatus } from '../gateway/guardrails/ledger';
 import type { Tier } from '../gateway/routing/routes';
 
 /** The one state the item is in; it decides the icon and the background. */

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ledger } from '../../src/gateway/guardrails/local/ledger';
+import { LocalLedger } from '../../src/gateway/guardrails/local/ledger';
 import type { Route } from '../../src/gateway/routing/routes';
 import type { SpendHold } from '../../src/gateway/guardrails/spendGuard';
 
@@ -12,7 +12,7 @@ const ROUTE: Route = { id: 'r', tier: 'hot', provider: 'openai', model: 'm', bas
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cg-bench-ledger-'));
   try {
-    const ledger = await Ledger.open(dir, { limitUsd: 100_000, period: 'month', pauseAtPercent: 100 });
+    const ledger = await LocalLedger.open(dir, { limitUsd: 100_000, period: 'month', pauseAtPercent: 100 });
     let done = 0;
     const tries = (n: number): number => {
       const started = process.hrtime.bigint();

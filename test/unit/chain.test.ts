@@ -5,9 +5,9 @@ import { describe, it } from 'node:test';
 import { AnswerCache } from '../../src/gateway/guardrails/local/answerCache';
 import { Chain, type ChainEvent } from '../../src/gateway/chain';
 import { isAllRoutesFailedError } from '../../src/gateway/routing/chainErrors';
-import { ColdQueue } from '../../src/gateway/guardrails/local/coldQueue';
+import { LocalColdQueue } from '../../src/gateway/guardrails/local/coldQueue';
 import type { ChatRequest } from '../../src/gateway/ir';
-import { Ledger } from '../../src/gateway/guardrails/local/ledger';
+import { LocalLedger } from '../../src/gateway/guardrails/local/ledger';
 import { Notifier } from '../../src/gateway/guardrails/notifier';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../src/gateway/routing/policyConfig';
 import { Router } from '../../src/gateway/routing/router';
@@ -25,7 +25,7 @@ async function setup(options: { routes?: Route[]; limitUsd?: number; pauseAtPerc
   const transport = new StubTransport();
   const events: ChainEvent[] = [];
   let chain: Chain | undefined;
-  const ledger = await Ledger.open(dir, { ...(options.limitUsd !== undefined ? { limitUsd: options.limitUsd } : {}), period: 'month', pauseAtPercent: options.pauseAtPercent ?? 80 }, { onEvent: (e) => chain?.handle(e) });
+  const ledger = await LocalLedger.open(dir, { ...(options.limitUsd !== undefined ? { limitUsd: options.limitUsd } : {}), period: 'month', pauseAtPercent: options.pauseAtPercent ?? 80 }, { onEvent: (e) => chain?.handle(e) });
   const router = new Router({
     routes: options.routes ?? [PRIMARY, BACKUP],
     policy: { ...DEFAULT_POLICY, retries: 0, initialDelayMs: 1, maxDelayMs: 5, ...options.policy },
@@ -35,7 +35,7 @@ async function setup(options: { routes?: Route[]; limitUsd?: number; pauseAtPerc
     spend: ledger,
     onEvent: (e) => chain?.handle(e),
   });
-  const queue = await ColdQueue.open(dir, { maxAgeMs: 86_400_000 });
+  const queue = await LocalColdQueue.open(dir, { maxAgeMs: 86_400_000 });
   const cache = await AnswerCache.open(dir, { ttlMs: options.cacheTtlMs ?? 60_000 });
   chain = new Chain({
     router, queue, ledger, cache,

@@ -4,7 +4,8 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { AnswerCache } from '../../src/gateway/guardrails/local/answerCache';
-import { ColdQueue, type DrainSend } from '../../src/gateway/guardrails/local/coldQueue';
+import type { DrainSend } from '../../src/gateway/guardrails/coldQueue';
+import { LocalColdQueue } from '../../src/gateway/guardrails/local/coldQueue';
 import type { ChatRequest, ChatResponse } from '../../src/gateway/ir';
 import { tempDir } from './support/tempDir';
 
@@ -24,10 +25,10 @@ function answering(sent: string[]): DrainSend {
 describe('cold queue', () => {
   it('keeps requests in order across a reopen and drains them in that order, storing each answer', async () => {
     const dir = await tempDir();
-    const first = await ColdQueue.open(dir, { maxAgeMs: 60_000 });
+    const first = await LocalColdQueue.open(dir, { maxAgeMs: 60_000 });
     const a = await first.add(entry('first'));
     await first.add(entry('second'));
-    const reopened = await ColdQueue.open(dir, { maxAgeMs: 60_000 });
+    const reopened = await LocalColdQueue.open(dir, { maxAgeMs: 60_000 });
     await reopened.add(entry('third'));
     assert.deepEqual((await reopened.list()).map((e) => e.label), ['first', 'second', 'third']);
     const sent: string[] = [];
@@ -40,7 +41,7 @@ describe('cold queue', () => {
   });
 
   it('stops at the first request that cannot be sent and keeps it and the rest in order', async () => {
-    const queue = await ColdQueue.open(await tempDir(), { maxAgeMs: 60_000 });
+    const queue = await LocalColdQueue.open(await tempDir(), { maxAgeMs: 60_000 });
     await queue.add(entry('one'));
     await queue.add(entry('two'));
     const report = await queue.drain(async () => ({ stop: 'every route failed' }));
@@ -51,12 +52,12 @@ describe('cold queue', () => {
 
   it('never sends again a request whose answer was stored before a crash', async () => {
     const dir = await tempDir();
-    const queue = await ColdQueue.open(dir, { maxAgeMs: 60_000 });
+    const queue = await LocalColdQueue.open(dir, { maxAgeMs: 60_000 });
     const queued = await queue.add(entry('answered-then-crashed'));
     // What a crash between "answer stored" and "entry removed" leaves behind.
     await writeFile(join(dir, 'answers', `${queued.id}.json`), JSON.stringify({ id: queued.id, label: queued.label, answeredAt: new Date().toISOString(), route: 'r', provider: 'openai', model: 'm', response: response('stored') }));
     const sent: string[] = [];
-    const report = await (await ColdQueue.open(dir, { maxAgeMs: 60_000 })).drain(answering(sent));
+    const report = await (await LocalColdQueue.open(dir, { maxAgeMs: 60_000 })).drain(answering(sent));
     assert.deepEqual(sent, []);
     assert.deepEqual(report.answered.map((a) => a.id), [queued.id]);
     assert.deepEqual(await queue.list(), []);
@@ -64,10 +65,10 @@ describe('cold queue', () => {
 
   it('ignores and removes half-written files a killed write left behind', async () => {
     const dir = await tempDir();
-    const queue = await ColdQueue.open(dir, { maxAgeMs: 60_000 });
+    const queue = await LocalColdQueue.open(dir, { maxAgeMs: 60_000 });
     await queue.add(entry('whole'));
     await writeFile(join(dir, 'queue', '000000000001-q-x-1234.json.99.abcd.tmp'), '{"half":');
-    const reopened = await ColdQueue.open(dir, { maxAgeMs: 60_000 });
+    const reopened = await LocalColdQueue.open(dir, { maxAgeMs: 60_000 });
     assert.deepEqual((await reopened.list()).map((e) => e.label), ['whole']);
     assert.deepEqual((await readdir(join(dir, 'queue'))).filter((n) => n.endsWith('.tmp')), []);
   });
@@ -75,7 +76,7 @@ describe('cold queue', () => {
   it('moves expired requests aside and reports them instead of deleting them', async () => {
     let now = 1_000_000;
     const dir = await tempDir();
-    const queue = await ColdQueue.open(dir, { maxAgeMs: 60_000, now: () => now });
+    const queue = await LocalColdQueue.open(dir, { maxAgeMs: 60_000, now: () => now });
     await queue.add(entry('old'));
     now += 120_000;
     await queue.add(entry('new'));
@@ -88,7 +89,7 @@ describe('cold queue', () => {
 
   it('lets one drain run at a time across processes (a lock file), taking over a dead holder\'s lock', async () => {
     const dir = await tempDir();
-    const queue = await ColdQueue.open(dir, { maxAgeMs: 60_000 });
+    const queue = await LocalColdQueue.open(dir, { maxAgeMs: 60_000 });
     await queue.add(entry('x'));
     await writeFile(join(dir, 'queue.lock'), String(process.ppid)); // a live process holds it
     const blocked = await queue.drain(answering([]));
@@ -103,13 +104,13 @@ describe('cold queue', () => {
 describe('cold queue shared by processes', () => {
   it('opening leaves the temporary file of a live writer alone and removes one a dead writer left', async () => {
     const dir = await tempDir();
-    await ColdQueue.open(dir, { maxAgeMs: 60_000 });
+    await LocalColdQueue.open(dir, { maxAgeMs: 60_000 });
     const dead = spawnSync(process.execPath, ['-e', '']).pid!;
     const writing = `000000000001-q-mx000000-0123abcd.json.${process.pid}.0a1b2c3d.tmp`;
     const leftBehind = `000000000002-q-mx000000-4567abcd.json.${dead}.0a1b2c3d.tmp`;
     await writeFile(join(dir, 'queue', writing), '{"half":');
     await writeFile(join(dir, 'queue', leftBehind), '{"half":');
-    await ColdQueue.open(dir, { maxAgeMs: 60_000 });
+    await LocalColdQueue.open(dir, { maxAgeMs: 60_000 });
     assert.deepEqual(await readdir(join(dir, 'queue')), [writing], 'another process is writing that one now');
   });
 });

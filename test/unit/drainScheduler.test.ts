@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DrainReport } from '../../src/gateway/guardrails/local/coldQueue';
+import type { DrainReport } from '../../src/gateway/guardrails/coldQueue';
 import { DrainScheduler } from '../../src/gateway/guardrails/drainScheduler';
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -4,7 +4,8 @@ import { appendFile, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/pro
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseBudget } from '../../src/gateway/guardrails/budgetConfig';
-import { Ledger, type BudgetEvent } from '../../src/gateway/guardrails/local/ledger';
+import type { BudgetEvent } from '../../src/gateway/guardrails/ledger';
+import { LocalLedger } from '../../src/gateway/guardrails/local/ledger';
 import { costUsd, priceOf } from '../../src/gateway/routing/prices';
 import type { Route } from '../../src/gateway/routing/routes';
 import type { SpendHold } from '../../src/gateway/guardrails/spendGuard';
@@ -54,7 +55,7 @@ describe('budget config', () => {
 
 describe('ledger', () => {
   it('holds the worst case before a try and replaces it with the real cost after', async () => {
-    const ledger = await Ledger.open(await tempDir(), { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
+    const ledger = await LocalLedger.open(await tempDir(), { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
     const hold = ledger.reserve(ROUTE, 100_000, 50_000, 'req-1') as SpendHold;
     assert.equal(typeof hold, 'object');
     // 100k input x 1.1 margin x $1/M + 50k output x $2/M = 0.11 + 0.10
@@ -67,7 +68,7 @@ describe('ledger', () => {
   });
 
   it('refuses a try whose worst case does not fit beside the holds of tries in flight', async () => {
-    const ledger = await Ledger.open(await tempDir(), { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
+    const ledger = await LocalLedger.open(await tempDir(), { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
     const holds: SpendHold[] = [];
     let refused = 0;
     for (let i = 0; i < 10; i++) {
@@ -82,7 +83,7 @@ describe('ledger', () => {
   });
 
   it('charges the whole hold for a try that may have been billed without usage, and nothing for one that was not sent', async () => {
-    const ledger = await Ledger.open(await tempDir(), { limitUsd: 10, period: 'month', pauseAtPercent: 80 });
+    const ledger = await LocalLedger.open(await tempDir(), { limitUsd: 10, period: 'month', pauseAtPercent: 80 });
     (ledger.reserve(ROUTE, 0, 100_000, 'timed-out') as SpendHold).settle(undefined, true);
     (ledger.reserve(ROUTE, 0, 100_000, 'refused-429') as SpendHold).settle(undefined, false);
     assert.ok(Math.abs(ledger.status().spentUsd - 0.2) < 1e-9);
@@ -90,14 +91,14 @@ describe('ledger', () => {
   });
 
   it('refuses an unpriced model when a limit is set, saying which fields to set', async () => {
-    const ledger = await Ledger.open(await tempDir(), { limitUsd: 10, period: 'month', pauseAtPercent: 80 });
+    const ledger = await LocalLedger.open(await tempDir(), { limitUsd: 10, period: 'month', pauseAtPercent: 80 });
     const refused = ledger.reserve({ ...ROUTE, model: 'llama3', inputPricePerMTok: undefined, outputPricePerMTok: undefined }, 10, 10, 'x');
     assert.equal(refused, 'no price is known for model "llama3"; set inputPricePerMTok and outputPricePerMTok on route "r" so the budget can hold its cost');
   });
 
   it('pauses new requests at the threshold until resumed, stops at 100%, and says so in events', async () => {
     const events: BudgetEvent[] = [];
-    const ledger = await Ledger.open(await tempDir(), { limitUsd: 1, period: 'month', pauseAtPercent: 80 }, { onEvent: (e) => events.push(e) });
+    const ledger = await LocalLedger.open(await tempDir(), { limitUsd: 1, period: 'month', pauseAtPercent: 80 }, { onEvent: (e) => events.push(e) });
     assert.equal(ledger.gate(), undefined);
     (ledger.reserve(ROUTE, 0, 400_000, 'a') as SpendHold).settle({ inputTokens: 0, outputTokens: 400_000 }, true); // $0.80
     assert.equal(ledger.gate(), 'budget-paused');
@@ -119,7 +120,7 @@ describe('ledger', () => {
   });
 
   it('pauses and resumes by hand', async () => {
-    const ledger = await Ledger.open(await tempDir(), { period: 'month', pauseAtPercent: 80 });
+    const ledger = await LocalLedger.open(await tempDir(), { period: 'month', pauseAtPercent: 80 });
     ledger.pause();
     assert.equal(ledger.gate(), 'manual-pause');
     ledger.resume();
@@ -128,7 +129,7 @@ describe('ledger', () => {
 
   it('starts a new period with nothing spent and the pause lifted', async () => {
     let now = Date.parse('2026-11-23T23:59:00Z');
-    const ledger = await Ledger.open(await tempDir(), { limitUsd: 1, period: 'day', pauseAtPercent: 80 }, { now: () => now });
+    const ledger = await LocalLedger.open(await tempDir(), { limitUsd: 1, period: 'day', pauseAtPercent: 80 }, { now: () => now });
     (ledger.reserve(ROUTE, 0, 450_000, 'a') as SpendHold).settle({ inputTokens: 0, outputTokens: 450_000 }, true);
     assert.equal(ledger.gate(), 'budget-paused');
     now = Date.parse('2026-11-24T00:00:01Z');
@@ -139,21 +140,21 @@ describe('ledger', () => {
 
   it('keeps spend, pause and resume across a restart', async () => {
     const dir = await tempDir();
-    const first = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
+    const first = await LocalLedger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
     (first.reserve(ROUTE, 0, 420_000, 'a') as SpendHold).settle({ inputTokens: 0, outputTokens: 420_000 }, true);
     first.pause();
     const journal = await readFile(join(dir, 'ledger', `charges-${new Date().toISOString().slice(0, 7)}.jsonl`), 'utf8');
     assert.deepEqual(journal.trim().split('\n').map((l) => JSON.parse(l).kind ?? 'charge'), ['hold', 'charge'], 'the hold, then the charge that settles it');
     assert.equal(JSON.parse(await readFile(join(dir, 'budget-state.json'), 'utf8')).manualPause, true);
-    const second = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
+    const second = await LocalLedger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
     assert.ok(Math.abs(second.status().spentUsd - 0.84) < 1e-9);
     assert.equal(second.gate(), 'manual-pause');
   });
 
   it('shares spend and pauses between processes on one state folder (two windows, a CLI run)', async () => {
     const dir = await tempDir();
-    const windowA = await Ledger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
-    const windowB = await Ledger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
+    const windowA = await LocalLedger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
+    const windowB = await LocalLedger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
     (windowA.reserve(ROUTE, 0, 200_000, 'a') as SpendHold).settle({ inputTokens: 0, outputTokens: 200_000 }, true); // $0.40
     assert.ok(Math.abs(windowB.status().spentUsd - 0.4) < 1e-9, 'B sees what A spent');
     assert.match(String(windowB.reserve(ROUTE, 0, 100_000, 'b')), /does not fit/, 'so B cannot spend past the shared limit');
@@ -165,7 +166,7 @@ describe('ledger', () => {
 
   it('refuses every try while the budget setting is invalid, and says which setting to fix', async () => {
     const { budget } = parseBudget({ limitUsd: '5' });
-    const ledger = await Ledger.open(await tempDir(), budget);
+    const ledger = await LocalLedger.open(await tempDir(), budget);
     assert.equal(ledger.gate(), 'budget-invalid');
     assert.match(String(ledger.reserve(ROUTE, 10, 10, 'x')), /the budget setting is invalid: Budget: "limitUsd" is "5"/);
     assert.match(String(ledger.refusal(ROUTE, 10, 10)), /"limitUsd" is "5"/);
@@ -176,7 +177,7 @@ describe('ledger', () => {
 
   it('holds requests as paused while budget-state.json is unreadable, until resume rewrites it', async () => {
     const dir = await tempDir();
-    const ledger = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
+    const ledger = await LocalLedger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
     ledger.pause();
     for (const corrupt of ['{"manualPause":tru', 'null', '{"manualPause":"no"}', '[]']) {
       await writeFile(join(dir, 'budget-state.json'), corrupt);
@@ -185,7 +186,7 @@ describe('ledger', () => {
       assert.ok(ledger.status().problems.every((p) => !p.includes('\n')), 'one line each');
       assert.equal(typeof ledger.reserve(ROUTE, 0, 10, 'x'), 'object', 'a try already under way still settles');
     }
-    const fresh = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
+    const fresh = await LocalLedger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
     assert.equal(fresh.gate(), 'manual-pause', 'a new process reading the corrupt file holds too');
     fresh.resume();
     assert.equal(ledger.gate(), undefined);
@@ -204,7 +205,7 @@ describe('ledger', () => {
     const file = join(dir, 'ledger', `charges-${month}.jsonl`);
     for (const bad of ['{"at":"2026-11-01T00:0', line('0.5', 'text'), line(-100, 'negative'), line(Number.NaN, 'nan'), '{"route":"r"}']) {
       await writeFile(file, `${line(0.015, 'a')}\n${bad}\n${line(0.03, 'b')}\n`);
-      const ledger = await Ledger.open(dir, { limitUsd: 5, period: 'month', pauseAtPercent: 80 });
+      const ledger = await LocalLedger.open(dir, { limitUsd: 5, period: 'month', pauseAtPercent: 80 });
       const status = ledger.status();
       assert.ok(Math.abs(status.spentUsd - 5.045) < 1e-9, `${bad}: spent ${status.spentUsd}`);
       assert.equal(status.unreadableCharges, 1);
@@ -214,18 +215,18 @@ describe('ledger', () => {
       assert.deepEqual(ledger.entries().map((e) => e.requestId), ['a', 'b']);
     }
     // Without a limit there is no largest hold: the line is still reported, and the sum says it is a floor.
-    const unlimited = await Ledger.open(dir, { period: 'month', pauseAtPercent: 80 });
+    const unlimited = await LocalLedger.open(dir, { period: 'month', pauseAtPercent: 80 });
     assert.equal(unlimited.status().unreadableCharges, 1);
   });
 
   it('an append after a torn last line starts a fresh line, and the torn one is counted as unreadable', async () => {
     const dir = await tempDir();
-    const ledger = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 100 });
+    const ledger = await LocalLedger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 100 });
     const month = new Date().toISOString().slice(0, 7);
     await mkdir(join(dir, 'ledger'), { recursive: true });
     await writeFile(join(dir, 'ledger', `charges-${month}.jsonl`), '{"at":"2026-11-01T00:00:00Z","route":"r","requestId":"x","usd":0.1,"estimated":false}\n{"at":"2026-11-01T00:0');
     (ledger.reserve(ROUTE, 0, 100_000, 'next') as SpendHold).settle({ inputTokens: 0, outputTokens: 100_000 }, true); // $0.20
-    const fresh = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 100 });
+    const fresh = await LocalLedger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 100 });
     assert.deepEqual(fresh.entries().map((e) => e.requestId), ['x', 'next']);
     assert.equal(fresh.status().unreadableCharges, 1);
     assert.equal(fresh.gate(), 'budget-exhausted');
@@ -233,8 +234,8 @@ describe('ledger', () => {
 
   it('shares holds through the state folder: a second ledger sees the first one\'s hold before it is settled', async () => {
     const dir = await tempDir();
-    const windowA = await Ledger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
-    const windowB = await Ledger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
+    const windowA = await LocalLedger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
+    const windowB = await LocalLedger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
     const hold = windowA.reserve(ROUTE, 0, 200_000, 'a') as SpendHold; // $0.40 held
     assert.equal(typeof hold, 'object');
     // Two windows are two processes: each reads in a turn of its own (a ledger reads the journal
@@ -252,14 +253,14 @@ describe('ledger', () => {
     const dir = await tempDir();
     let now = Date.now();
     const config = { limitUsd: 1, period: 'month' as const, pauseAtPercent: 100 };
-    const live = await Ledger.open(dir, config, { now: () => now, holdTtlMs: 60_000 });
+    const live = await LocalLedger.open(dir, config, { now: () => now, holdTtlMs: 60_000 });
     assert.equal(typeof live.reserve(ROUTE, 0, 200_000, 'live'), 'object'); // $0.40, never settled
     // A hold written by a process that has exited since.
     const dead = spawnSync(process.execPath, ['-e', '']).pid!;
     const month = new Date(now).toISOString().slice(0, 7);
     const at = new Date(now).toISOString();
     await appendFile(join(dir, 'ledger', `charges-${month}.jsonl`), `${JSON.stringify({ kind: 'hold', id: 'h-dead', at, route: 'r', requestId: 'dead', usd: 0.5, owner: dead, expiresAt: new Date(now + 60_000).toISOString() })}\n`);
-    const other = await Ledger.open(dir, config, { now: () => now });
+    const other = await LocalLedger.open(dir, config, { now: () => now });
     assert.ok(Math.abs(other.status().reservedUsd - 0.4) < 1e-9, 'only the live hold counts');
     now += 61_000;
     assert.equal(other.status().reservedUsd, 0, 'an expired hold no longer counts');
@@ -270,7 +271,7 @@ describe('ledger', () => {
     const dead = spawnSync(process.execPath, ['-e', '']).pid!;
     await mkdir(join(dir, 'ledger'), { recursive: true });
     await writeFile(join(dir, 'ledger', 'lock'), `${dead} stale ${Date.now()}`);
-    const ledger = await Ledger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 100 });
+    const ledger = await LocalLedger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 100 });
     const started = performance.now();
     const hold = ledger.reserve(ROUTE, 0, 100_000, 'a') as SpendHold;
     assert.equal(typeof hold, 'object');
@@ -289,7 +290,7 @@ describe('ledger files', () => {
     const older = join(dir, 'ledger', `charges-${month}.jsonl`);
     await writeFile(older, '', { mode: 0o644 });
     await chmod(older, 0o644);
-    const ledger = await Ledger.open(dir, parseBudget({ limitUsd: 5 }).budget);
+    const ledger = await LocalLedger.open(dir, parseBudget({ limitUsd: 5 }).budget);
     (ledger.reserve(ROUTE, 100, 100, 'req-modes') as SpendHold).settle({ inputTokens: 100, outputTokens: 100 }, true);
     ledger.pause();
     const mode = async (path: string) => (await stat(path)).mode & 0o777;

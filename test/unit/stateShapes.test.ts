@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { adapterFor } from '../../src/gateway/routing/adapters/index';
 import { AnswerCache } from '../../src/gateway/guardrails/local/answerCache';
-import { BreakerStore } from '../../src/gateway/guardrails/local/breakerStore';
+import { LocalBreakerStore } from '../../src/gateway/guardrails/local/breakerStore';
 import { parseChainConfig } from '../../src/gateway/chainConfig';
-import { ColdQueue, type DrainSend } from '../../src/gateway/guardrails/local/coldQueue';
+import type { DrainSend } from '../../src/gateway/guardrails/coldQueue';
+import { LocalColdQueue } from '../../src/gateway/guardrails/local/coldQueue';
 import type { ChatRequest, ChatResponse } from '../../src/gateway/ir';
 import { openChain } from '../../src/gateway/openChain';
 import { startFakeProvider, type FakeProvider } from '../fakes/index';
@@ -31,14 +32,14 @@ after(() => fake.close());
 describe('queue entries that cannot be read', () => {
   it('sets aside a valid-JSON entry of the wrong shape with its reason, lists it, and drains the rest', async () => {
     const dir = await tempDir();
-    const queue = await ColdQueue.open(dir, { maxAgeMs: 60_000 });
+    const queue = await LocalColdQueue.open(dir, { maxAgeMs: 60_000 });
     await queue.add(entry('first'));
     await writeFile(join(dir, 'queue', '000000000005-q-bogus.json'), JSON.stringify({ id: 'q-bogus', seq: 5 }));
     const good = { ...(await queue.add(entry('model'))) };
     await writeFile(join(dir, 'queue', '000000000006-q-abc-0123abcd.json'), JSON.stringify({ ...good, id: 'q-abc-0123abcd', seq: 6, request: { messages: 'none' } }));
     await queue.add(entry('last'));
     const lines: string[] = [];
-    const reopened = await ColdQueue.open(dir, { maxAgeMs: 60_000, log: (l) => lines.push(l) });
+    const reopened = await LocalColdQueue.open(dir, { maxAgeMs: 60_000, log: (l) => lines.push(l) });
     const report = await reopened.drain(answering);
     assert.deepEqual(report.answered.map((a) => a.label), ['first', 'model', 'last']);
     assert.equal(report.remaining, 0);
@@ -56,7 +57,7 @@ describe('queue entries that cannot be read', () => {
 
   it('sets aside an entry torn to 50 bytes instead of losing it, and the CLI lists it with the reason', async () => {
     const dir = await tempDir();
-    const queue = await ColdQueue.open(dir, { maxAgeMs: 60_000 });
+    const queue = await LocalColdQueue.open(dir, { maxAgeMs: 60_000 });
     const torn = await queue.add(entry('torn'));
     await queue.add(entry('whole'));
     const name = (await readdir(join(dir, 'queue'))).find((n) => n.includes(torn.id))!;
@@ -76,7 +77,7 @@ describe('queue entries that cannot be read', () => {
 
   it('resends a request whose stored answer is unreadable, setting the answer aside', async () => {
     const dir = await tempDir();
-    const queue = await ColdQueue.open(dir, { maxAgeMs: 60_000 });
+    const queue = await LocalColdQueue.open(dir, { maxAgeMs: 60_000 });
     const queued = await queue.add(entry('answer-torn'));
     await writeFile(join(dir, 'answers', `${queued.id}.json`), '{"id":');
     const report = await queue.drain(answering);
@@ -94,7 +95,7 @@ describe('queue entries that cannot be read', () => {
       assert.doesNotMatch(shown.stdout, /leaked/);
       assert.match(shown.stderr, /is not a queue id/, id);
     }
-    const queue = await ColdQueue.open(dir, { maxAgeMs: 60_000 });
+    const queue = await LocalColdQueue.open(dir, { maxAgeMs: 60_000 });
     await assert.rejects(queue.answer('../secret/x'), /is not a queue id/);
   });
 });
@@ -127,7 +128,7 @@ describe('state files of the wrong shape', () => {
       const stateDir = await tempDir();
       await writeFile(join(stateDir, 'breakers.json'), content);
       const lines: string[] = [];
-      const states = await new BreakerStore(stateDir).load((l) => lines.push(l));
+      const states = await new LocalBreakerStore(stateDir).load((l) => lines.push(l));
       assert.deepEqual(states, {}, content);
       assert.equal(lines.length, 1, content);
       assert.match(lines[0]!, /breakers\.json/);
@@ -139,7 +140,7 @@ describe('state files of the wrong shape', () => {
     const saved = { r: { ownState: { value: 1, openedAt: 123, attemptNo: 1 }, breakerState: 5 }, s: { ownState: { value: 0 }, breakerState: 0 } };
     await writeFile(join(stateDir, 'breakers.json'), JSON.stringify(saved));
     const lines: string[] = [];
-    assert.deepEqual(await new BreakerStore(stateDir).load((l) => lines.push(l)), saved);
+    assert.deepEqual(await new LocalBreakerStore(stateDir).load((l) => lines.push(l)), saved);
     assert.deepEqual(lines, []);
   });
 
@@ -196,7 +197,7 @@ describe('state file permissions', () => {
     for (const file of [join(workspaceStateDir, 'queue', queued[0]!), join(workspaceStateDir, 'answers-cache.json'), join(stateDir, 'breakers.json')]) {
       assert.equal(await mode(file), 0o600, file);
     }
-    const queue = await ColdQueue.open(workspaceStateDir, { maxAgeMs: 60_000 });
+    const queue = await LocalColdQueue.open(workspaceStateDir, { maxAgeMs: 60_000 });
     await queue.drain(answering);
     const answers = await readdir(join(workspaceStateDir, 'answers'));
     assert.equal(await mode(join(workspaceStateDir, 'answers', answers[0]!)), 0o600);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BudgetStatus } from '../../src/gateway/guardrails/local/ledger';
+import type { BudgetStatus } from '../../src/gateway/guardrails/ledger';
 import type { RouteStatus } from '../../src/gateway/routing/router';
 import type { Route } from '../../src/gateway/routing/routes';
 import { ChainState, chainState, commandLink, statusView, type StatusInput } from '../../src/vscode/statusModel';

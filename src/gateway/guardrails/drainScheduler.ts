@@ -1,4 +1,4 @@
-import type { DrainReport } from './local/coldQueue';
+import type { DrainReport } from './coldQueue';
 
 export interface DrainSchedulerOptions {
   /** First wait before probing a queue that could not drain; doubles up to `maxDelayMs`. */

@@ -9,8 +9,11 @@ export interface SpendHold {
 
 /** Guards each try by its worst-case cost; the ledger implements it. */
 export interface SpendGuard {
-  /** Holds the worst case before a try is sent; a string says why the route cannot be afforded. */
-  reserve(route: Route, inputTokens: number, maxOutputTokens: number, requestId: string): SpendHold | string;
+  /**
+   * Holds the worst case before a try is sent; a string says why the route cannot be afforded.
+   * A shared store answers asynchronously; the local one at once, so its hot path never waits.
+   */
+  reserve(route: Route, inputTokens: number, maxOutputTokens: number, requestId: string): SpendHold | string | Promise<SpendHold | string>;
   /** Why the route cannot be afforded now, without holding anything; undefined when it can. */
   refusal(route: Route, inputTokens: number, maxOutputTokens: number): string | undefined;
 }

@@ -263,7 +263,8 @@ export class Router {
       if (this.options.spend) {
         // A continuation also sends the text it continues from.
         const input = this.inputTokens(route, call) + (prefix ? (this.options.countTokens ?? estimateTokens)(prefix, route) : 0);
-        const held = this.options.spend.reserve(route, input, maxOutputTokens, call.idempotencyKey);
+        const reserved = this.options.spend.reserve(route, input, maxOutputTokens, call.idempotencyKey);
+        const held = reserved instanceof Promise ? await reserved : reserved;
         if (typeof held === 'string') throw new OverBudgetError(held);
         hold = held;
       }

@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { BreakerStore } from '../breakerStore';
 import { isBreakerState } from './stateShapes';
 import { ensureStateDir, writeFileAtomic } from './stateFiles';
 
 const FILE = 'breakers.json';
 
 /** Breaker states in the state folder, so an open breaker stays open across a reload or a CLI run. */
-export class BreakerStore {
+export class LocalBreakerStore implements BreakerStore {
   private readonly path: string;
   private saving: Promise<void> = Promise.resolve();
 

@@ -1,18 +1,10 @@
 import { chmodSync, closeSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LedgerEntry } from '../ledger';
 import { ensureStateDirSync, STATE_FILE_MODE } from './stateFiles';
 
 /** One charge: a real cost from usage, or a worst case for a try that may have been billed. */
-export interface Charge {
-  readonly at: string;
-  readonly route: string;
-  readonly requestId: string;
-  readonly usd: number;
-  /** True when the provider gave no usage and the worst case was charged instead. */
-  readonly estimated: boolean;
-  /** The hold this charge settles (absent in journals written before holds were shared). */
-  readonly hold?: string;
-}
+export type Charge = LedgerEntry;
 
 /** Money held for a try in flight, by any process on the state folder. */
 export interface Hold {

@@ -1,65 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Attempt } from '../../routing/events';
-import type { ChatRequest, ChatResponse } from '../../ir';
+import type { ColdQueue, DrainReport, DrainSend, QueuedRequest, StoredAnswer, UnreadableFile } from '../coldQueue';
 import { ensureStateDir, readJsonFile, STATE_FILE_MODE, writeFileAtomic } from './stateFiles';
 import { QUEUE_ID, queuedRequestProblem, storedAnswerProblem } from './stateShapes';
 import { processAlive } from './processAlive';
-
-/** Why a request went to the cold tier instead of a provider. */
-export type QueueReason = 'all-routes-failed' | 'over-budget' | 'budget-invalid' | 'manual-pause' | 'budget-paused' | 'budget-exhausted';
-
-/** A request waiting in the cold tier: everything needed to send it later. */
-export interface QueuedRequest {
-  readonly id: string;
-  readonly seq: number;
-  readonly createdAt: string;
-  readonly reason: QueueReason;
-  readonly request: ChatRequest;
-  /** Reused by every later try, so a provider that saw it before does not bill it twice. */
-  readonly idempotencyKey: string;
-  /** The request's content key: the same request queued again joins this entry. */
-  readonly requestKey?: string;
-  /** What the user asked, in a few words (for lists and notifications). */
-  readonly label: string;
-  readonly attempts: readonly Attempt[];
-}
-
-/** The answer to a queued request, stored before the request leaves the queue. */
-export interface StoredAnswer {
-  readonly id: string;
-  readonly label: string;
-  readonly answeredAt: string;
-  readonly route: string;
-  readonly provider: string;
-  readonly model: string;
-  readonly response: ChatResponse;
-  readonly costUsd?: number;
-}
-
-/** How one drain went. */
-export interface DrainReport {
-  readonly answered: StoredAnswer[];
-  readonly expired: QueuedRequest[];
-  /** Requests no route will ever take as they are (every route refused them): set aside, reported. */
-  readonly failed: Array<{ readonly entry: QueuedRequest; readonly reason: string }>;
-  readonly remaining: number;
-  /** Why the drain stopped before the queue was empty. */
-  readonly stoppedBecause?: string;
-  /** Files this drain could not read, set aside in `unreadable/` and never sent. */
-  readonly setAside?: UnreadableFile[];
-}
-
-/** A queue entry or stored answer that could not be read, kept in `unreadable/` with the reason. */
-export interface UnreadableFile {
-  /** Its name, as it was in `queue/` or `answers/`. */
-  readonly file: string;
-  readonly reason: string;
-}
-
-/** What sending a queued request came to: an answer to store, or a reason to stop draining. */
-export type DrainSend = (entry: QueuedRequest) => Promise<{ answer: Omit<StoredAnswer, 'id' | 'label' | 'answeredAt'> } | { stop: string } | { drop: string }>;
 
 const ENTRY = /^(\d{12})-(q-[a-z0-9-]+)\.json$/;
 const REASON_SUFFIX = '.reason.txt';
@@ -76,7 +21,8 @@ export function isQueueId(id: string): boolean {
  * finds an answer already stored (the process died in between) removes the entry without
  * sending again. Drains are serialised by a lock file across processes.
  */
-export class ColdQueue {
+export class LocalColdQueue implements ColdQueue {
+  readonly backend = 'local';
   private readonly queueDir: string;
   private readonly answersDir: string;
   private readonly expiredDir: string;
@@ -96,8 +42,8 @@ export class ColdQueue {
   }
 
   /** Opens the queue over a state folder; `log` hears of every file set aside as unreadable. */
-  static async open(stateDir: string, options: { maxAgeMs: number; now?: () => number; log?: (line: string) => void }): Promise<ColdQueue> {
-    const queue = new ColdQueue(stateDir, options.maxAgeMs, options.now ?? Date.now, options.log ?? (() => {}));
+  static async open(stateDir: string, options: { maxAgeMs: number; now?: () => number; log?: (line: string) => void }): Promise<LocalColdQueue> {
+    const queue = new LocalColdQueue(stateDir, options.maxAgeMs, options.now ?? Date.now, options.log ?? (() => {}));
     // Entries hold the user's code: folders made earlier with a wider mode are narrowed too.
     await ensureStateDir(stateDir);
     await Promise.all([queue.queueDir, queue.answersDir, queue.expiredDir, queue.failedDir, queue.unreadableDir].map(ensureStateDir));

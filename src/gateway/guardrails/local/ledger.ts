@@ -9,43 +9,8 @@ import { STATE_FILE_MODE } from './stateFiles';
 import type { Usage } from '../../ir';
 import { costUsd, priceOf } from '../../routing/prices';
 import type { Route } from '../../routing/routes';
-import type { SpendGuard, SpendHold } from '../spendGuard';
-
-/**
- * Why new requests may not start now. `budget-invalid`: the budget setting cannot be read, so
- * nothing is sent until it is fixed.
- */
-export type BudgetGate = 'budget-invalid' | 'manual-pause' | 'budget-paused' | 'budget-exhausted';
-
-/** The budget as the status bar and `budget status` show it. */
-export interface BudgetStatus {
-  readonly limitUsd?: number;
-  readonly period: 'day' | 'month';
-  /** The period the figures belong to, in UTC: `2026-11-23` or `2026-11`. */
-  readonly periodKey: string;
-  /** Charged this period, unreadable journal lines included at their worst case (see `unreadableCharges`). */
-  readonly spentUsd: number;
-  /** Held by calls in flight in every process on the state folder. */
-  readonly reservedUsd: number;
-  /** (spent + reserved) / limit, in percent; undefined without a limit. */
-  readonly percent?: number;
-  readonly pauseAtPercent: number;
-  /** Why new requests are held back now; undefined when they may go. */
-  readonly gate?: BudgetGate;
-  /** The user resumed past the pause threshold in this period. */
-  readonly resumed: boolean;
-  /** Journal lines of this month that are not valid records. */
-  readonly unreadableCharges: number;
-  /** What needs the user's attention (an invalid setting, an unreadable file or line), one line each. */
-  readonly problems: string[];
-}
-
-/** One charge in the ledger (see ChargeJournal). */
-export type LedgerEntry = Charge;
-
-export type BudgetEvent =
-  | { readonly type: 'budget-threshold'; readonly percent: number; readonly spentUsd: number; readonly limitUsd: number }
-  | { readonly type: 'budget-gate'; readonly gate: BudgetGate | undefined };
+import type { SpendHold } from '../spendGuard';
+import type { BudgetEvent, BudgetGate, BudgetStatus, Ledger, LedgerEntry } from '../ledger';
 
 /** What the user decided about holds, shared by every process on the state folder. */
 interface BudgetState {
@@ -87,7 +52,8 @@ function stateProblem(value: unknown): string | undefined {
  * It fails closed: an invalid budget setting sends nothing, an unreadable state file holds
  * requests as paused, and an unreadable journal line is counted at its worst case.
  */
-export class Ledger implements SpendGuard {
+export class LocalLedger implements Ledger {
+  readonly backend = 'local';
   private lastGate: BudgetGate | undefined;
   private stateProblem: string | undefined;
   private readonly statePath: string;
@@ -108,8 +74,8 @@ export class Ledger implements SpendGuard {
     this.lastGate = this.gate();
   }
 
-  static async open(stateDir: string, config: BudgetConfig, options: { now?: () => number; onEvent?: (event: BudgetEvent) => void; holdTtlMs?: number } = {}): Promise<Ledger> {
-    return new Ledger(config, new ChargeJournal(join(stateDir, 'ledger')), stateDir, options.now ?? Date.now, options.onEvent ?? (() => {}), options.holdTtlMs ?? DEFAULT_HOLD_TTL_MS);
+  static async open(stateDir: string, config: BudgetConfig, options: { now?: () => number; onEvent?: (event: BudgetEvent) => void; holdTtlMs?: number } = {}): Promise<LocalLedger> {
+    return new LocalLedger(config, new ChargeJournal(join(stateDir, 'ledger')), stateDir, options.now ?? Date.now, options.onEvent ?? (() => {}), options.holdTtlMs ?? DEFAULT_HOLD_TTL_MS);
   }
 
   /**

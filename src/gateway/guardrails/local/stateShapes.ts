@@ -2,7 +2,7 @@
 // short by a full disk or written by another version: each check says what is wrong, in a few
 // words, or undefined when the value has the shape the code relies on.
 
-import type { QueueReason } from './coldQueue';
+import type { QueueReason } from '../coldQueue';
 
 type Json = Record<string, unknown>;
 
