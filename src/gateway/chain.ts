@@ -9,6 +9,7 @@ import { textOf, type ChatRequest, type ChatResponse } from './ir';
 import type { BudgetEvent, BudgetGate, Ledger } from './guardrails/ledger';
 import type { Notifier } from './guardrails/notifier';
 import type { Router } from './routing/router';
+import type { TeamEvent } from './guardrails/teamEvents';
 
 /** The outcome of asking: an answer (perhaps from the cache), or a place in the cold queue. */
 export type ChainResult =
@@ -37,6 +38,7 @@ export type ChainResult =
 export type ChainEvent =
   | GatewayEvent
   | BudgetEvent
+  | TeamEvent
   | { readonly type: 'queued'; readonly id: string; readonly label: string; readonly reason: QueueReason }
   | { readonly type: 'queue-answered'; readonly id: string; readonly label: string }
   | { readonly type: 'queue-expired'; readonly id: string; readonly label: string }
@@ -106,7 +108,7 @@ export class Chain {
   }
 
   /** Feeds the router's and the ledger's events through the chain (wire them here at start-up). */
-  handle(event: GatewayEvent | BudgetEvent): void {
+  handle(event: GatewayEvent | BudgetEvent | TeamEvent): void {
     this.emit(event);
     if (event.type === 'failover' && this.failovers) {
       const count = this.failovers.record(this.now());

@@ -6,6 +6,7 @@ import type { ChainConfig } from './chainConfig';
 import type { ColdQueue } from './guardrails/coldQueue';
 import { LocalColdQueue } from './guardrails/local/coldQueue';
 import type { BudgetEvent, Ledger } from './guardrails/ledger';
+import type { TeamEvent } from './guardrails/teamEvents';
 import { LocalLedger } from './guardrails/local/ledger';
 import { Notifier } from './guardrails/notifier';
 import { Router } from './routing/router';
@@ -53,8 +54,8 @@ export interface ChainDeps {
  * the shared store cannot be reached it falls back to it (and says so), and reconciles later.
  */
 export interface GuardrailBackends {
-  ledger?(local: Ledger, onEvent: (event: BudgetEvent) => void): Promise<Ledger>;
-  queue?(local: ColdQueue): Promise<ColdQueue>;
+  ledger?(local: Ledger, onEvent: (event: BudgetEvent | TeamEvent) => void): Promise<Ledger>;
+  queue?(local: ColdQueue, onEvent: (event: TeamEvent) => void): Promise<ColdQueue>;
   /** Closes the backends' connections, after the chain has finished with them. */
   close?(): Promise<void>;
 }
@@ -94,7 +95,7 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
     },
   });
   const localQueue = await LocalColdQueue.open(deps.workspaceStateDir ?? deps.stateDir, { maxAgeMs: config.queueMaxAgeMs, log, ...(deps.now ? { now: deps.now } : {}) });
-  const queue = deps.backends?.queue ? await deps.backends.queue(localQueue) : localQueue;
+  const queue = deps.backends?.queue ? await deps.backends.queue(localQueue, forward) : localQueue;
   const cache = await AnswerCache.open(deps.workspaceStateDir ?? deps.stateDir, { ttlMs: config.cacheTtlMs, log, ...(deps.now ? { now: deps.now } : {}) });
   chain = new Chain({
     router, queue, ledger, cache,
