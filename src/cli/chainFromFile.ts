@@ -9,7 +9,14 @@ import { readRoutesFile, type RoutesFile } from './routesFile';
 export interface ChainArgs {
   readonly routes?: string;
   readonly 'state-dir'?: string;
+  /** Overrides the routes file's `team.redisUrl`. */
+  readonly redis?: string;
+  /** Overrides the routes file's `team.namespace`. */
+  readonly namespace?: string;
 }
+
+/** The options every command over a chain takes for the team backend. */
+export const TEAM_OPTIONS = { redis: { type: 'string' }, namespace: { type: 'string' } } as const;
 
 /**
  * Reads the routes file and the state folder named by `--routes` and `--state-dir`. An invalid
@@ -19,7 +26,11 @@ export interface ChainArgs {
 export async function chainConfigFromArgs(values: ChainArgs, warn: (line: string) => void, options: { budgetMustBeValid?: boolean } = {}): Promise<{ config: ChainConfig; stateDir: string; raw: RoutesFile }> {
   if (!values.routes) throw usageFailure('--routes <file.json> is required: the routes, policy and budget to use.');
   if (!values['state-dir']) throw usageFailure('--state-dir <dir> is required: where breakers, the ledger, the cache and the queue are kept.');
-  const raw = await readRoutesFile(values.routes);
+  const file = await readRoutesFile(values.routes);
+  const team = typeof file.team === 'object' && file.team !== null ? file.team : {};
+  const raw: RoutesFile = values.redis !== undefined || values.namespace !== undefined
+    ? { ...file, team: { ...team, ...(values.redis !== undefined ? { redisUrl: values.redis } : {}), ...(values.namespace !== undefined ? { namespace: values.namespace } : {}) } }
+    : file;
   const { config, problems } = parseChainConfig(raw);
   // A bad budget fails closed: its problem is the one line the command ends with, nothing is sent.
   for (const problem of problems) if (!config.budget.invalid?.includes(problem)) warn(`${values.routes}: ${problem}`);

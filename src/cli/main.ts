@@ -4,6 +4,7 @@ import { denyListCommand } from './denyListCommand';
 import { extractCommand } from './extractCommand';
 import { usageFailure, CliFailure } from './failure';
 import { queueCommand } from './queueCommand';
+import { serveCommand } from './serveCommand';
 import { symbolsCommand } from './symbolsCommand';
 import { USAGE } from './usage';
 
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   ask: askCommand,
   queue: queueCommand,
   budget: budgetCommand,
+  serve: serveCommand,
   extract: printing(extractCommand),
   'deny-list': printing(denyListCommand),
 };

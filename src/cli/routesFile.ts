@@ -24,7 +24,7 @@ export async function readRoutesFile(path: string): Promise<RoutesFile> {
   }
   if (Array.isArray(raw)) return { routes: raw };
   if (typeof raw !== 'object' || raw === null) throw new CliFailure(`${path}: expected an object with "routes", or an array of routes.`);
-  const known = new Set(['routes', 'policy', 'budget', 'cache', 'queue', 'notifications', 'alerts', 'context', 'tasks', 'agent', '$schema']);
+  const known = new Set(['routes', 'policy', 'budget', 'cache', 'queue', 'notifications', 'alerts', 'team', 'context', 'tasks', 'agent', '$schema']);
   const unknown = Object.keys(raw).filter((k) => !known.has(k));
   if (unknown.length) throw new CliFailure(`${path}: unknown section(s) ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${[...known].join(', ')}.`);
   return raw as RoutesFile;

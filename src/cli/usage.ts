@@ -40,6 +40,19 @@ Commands:
       The money budget of the state folder: spend, the pause at its threshold,
       and resuming or pausing new requests.
 
+  serve --routes <file.json> --state-dir <dir> [--host <addr>] [--port <n>]
+      The budget webhook for a billing pipeline: POST /budget/alert with
+      {"percent": n}, {"spentUsd": n} or a Cloud Billing budget notification pauses
+      every client sharing the budget at its pause threshold; POST /budget/resume
+      resumes and drains the queue. Bearer token from CONTEXT_GATEWAY_WEBHOOK_TOKEN;
+      loopback (127.0.0.1:8787) unless --host says otherwise.
+
+Team backend (any command over a chain): --redis <url> [--namespace <ns>]
+      Share the budget, the breakers and the cold queue through Redis (rediss://,
+      or redis:// to loopback); overrides the routes file's "team" section. The
+      password comes from REDIS_PASSWORD, the queue's encryption key from
+      CONTEXT_GATEWAY_TEAM_KEY.
+
 The routes file holds the same sections as the extension's settings:
   { "routes": [ { "id": "main", "tier": "hot", "provider": "openai", "model": "gpt-4o-mini",
                   "secret": "OPENAI_API_KEY" } ],

@@ -1,4 +1,5 @@
 import { parseBudget, type BudgetConfig } from './guardrails/budgetConfig';
+import { parseTeamConfig, type TeamSection } from './guardrails/redis/teamConfig';
 import { parsePolicy, type PolicyConfig } from './routing/policyConfig';
 import { baseUrlProblem, describeRouteProblem, parseRoutes, type Route } from './routing/routes';
 
@@ -14,6 +15,8 @@ export interface ChainConfig {
   readonly webhookUrl?: string;
   /** More failovers than `maxFailovers` within `windowMs` raise an alert. */
   readonly failoverAlert: { readonly maxFailovers: number; readonly windowMs: number };
+  /** The team's shared backend; absent, every guardrail is local (the default). */
+  readonly team?: TeamSection;
 }
 
 export const DEFAULT_CACHE_TTL_MS = 10 * 60_000;
@@ -29,6 +32,7 @@ export interface RawChainConfig {
   readonly queue?: unknown;
   readonly notifications?: unknown;
   readonly alerts?: unknown;
+  readonly team?: unknown;
 }
 
 function numberField(section: unknown, name: string, field: string, min: number, max: number, problems: string[]): number | undefined {
@@ -51,6 +55,8 @@ export function parseChainConfig(raw: RawChainConfig): { config: ChainConfig; pr
   problems.push(...policy.problems);
   const budget = parseBudget(raw.budget);
   problems.push(...budget.problems);
+  const team = parseTeamConfig(raw.team);
+  problems.push(...team.problems);
   const ttlSeconds = numberField(raw.cache, 'Cache', 'ttlSeconds', 0, 7 * 86_400, problems);
   const maxAgeHours = numberField(raw.queue, 'Queue', 'maxAgeHours', 0.01, 24 * 365, problems);
   const maxFailovers = numberField(raw.alerts, 'Alerts', 'maxFailovers', 1, 10_000, problems);
@@ -73,6 +79,7 @@ export function parseChainConfig(raw: RawChainConfig): { config: ChainConfig; pr
       cacheTtlMs: ttlSeconds !== undefined ? ttlSeconds * 1000 : DEFAULT_CACHE_TTL_MS,
       queueMaxAgeMs: maxAgeHours !== undefined ? maxAgeHours * 3_600_000 : DEFAULT_QUEUE_MAX_AGE_MS,
       ...(typeof webhookUrl === 'string' ? { webhookUrl } : {}),
+      ...(team.team ? { team: team.team } : {}),
       failoverAlert: {
         maxFailovers: maxFailovers ?? DEFAULT_FAILOVER_ALERT.maxFailovers,
         windowMs: windowMinutes !== undefined ? windowMinutes * 60_000 : DEFAULT_FAILOVER_ALERT.windowMs,

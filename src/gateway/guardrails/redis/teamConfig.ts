@@ -40,3 +40,49 @@ export function redisUrlProblem(value: string): string | undefined {
 export function namespaceProblem(value: string): string | undefined {
   return NAMESPACE.test(value) ? undefined : `namespace ${JSON.stringify(value)} must be 1-64 letters, digits or ":._-", starting with a letter or digit.`;
 }
+
+const TEAM_FIELDS = ['redisUrl', 'namespace', 'timeoutMs', 'drainPerSecond'] as const;
+export const DEFAULT_DRAIN_PER_SECOND = 2;
+
+/** The team section with its pacing: how many queued requests per second a drain may send. */
+export interface TeamSection extends TeamConfig {
+  readonly drainPerSecond: number;
+}
+
+/**
+ * Reads a `team` section (`{ "redisUrl": "rediss://…", "namespace": "…", "timeoutMs": 500,
+ * "drainPerSecond": 2 }`). Without a URL there is no team: everything stays local. A section
+ * that cannot be used is reported and left out (the chain then runs on local state), never
+ * half-applied: a URL that breaks the TLS rule is never connected to.
+ */
+export function parseTeamConfig(raw: unknown): { team?: TeamSection; problems: string[] } {
+  if (raw === undefined || raw === null) return { problems: [] };
+  if (typeof raw !== 'object' || Array.isArray(raw)) return { problems: ['Team: must be an object like { "redisUrl": "rediss://host:6380" }; running on local state.'] };
+  const section = raw as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const field of Object.keys(section)) {
+    if (!(TEAM_FIELDS as readonly string[]).includes(field)) problems.push(`Team: unknown field "${field}" (known: ${TEAM_FIELDS.join(', ')}); ignored.`);
+  }
+  const url = section.redisUrl;
+  if (url === undefined || url === '') return { problems };
+  if (typeof url !== 'string') return { problems: [...problems, 'Team: "redisUrl" must be a URL string; running on local state.'] };
+  const urlProblem = redisUrlProblem(url);
+  if (urlProblem) return { problems: [...problems, `Team: "redisUrl" ${urlProblem} Running on local state until it is fixed.`] };
+  let namespace = DEFAULT_TEAM_NAMESPACE;
+  if (section.namespace !== undefined) {
+    const problem = typeof section.namespace === 'string' ? namespaceProblem(section.namespace) : 'namespace must be text.';
+    if (problem) return { problems: [...problems, `Team: ${problem} Running on local state until it is fixed.`] };
+    namespace = section.namespace as string;
+  }
+  const timeoutMs = boundedNumber(section, 'timeoutMs', 50, 10_000, DEFAULT_TEAM_TIMEOUT_MS, problems);
+  const drainPerSecond = boundedNumber(section, 'drainPerSecond', 0.1, 100, DEFAULT_DRAIN_PER_SECOND, problems);
+  return { team: { redisUrl: url, namespace, timeoutMs, drainPerSecond }, problems };
+}
+
+function boundedNumber(section: Record<string, unknown>, field: string, min: number, max: number, fallback: number, problems: string[]): number {
+  const value = section[field];
+  if (value === undefined) return fallback;
+  if (typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max) return value;
+  problems.push(`Team: "${field}" must be a number from ${min} to ${max} (it is ${JSON.stringify(value)}); using ${fallback}.`);
+  return fallback;
+}
