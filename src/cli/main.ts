@@ -6,6 +6,7 @@ import { usageFailure, CliFailure } from './failure';
 import { queueCommand } from './queueCommand';
 import { serveCommand } from './serveCommand';
 import { symbolsCommand } from './symbolsCommand';
+import { workerCommand } from './workerCommand';
 import { USAGE } from './usage';
 
 declare const CLI_VERSION: string | undefined;
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   queue: queueCommand,
   budget: budgetCommand,
   serve: serveCommand,
+  worker: workerCommand,
   extract: printing(extractCommand),
   'deny-list': printing(denyListCommand),
 };

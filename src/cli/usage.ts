@@ -47,6 +47,12 @@ Commands:
       resumes and drains the queue. Bearer token from CONTEXT_GATEWAY_WEBHOOK_TOKEN;
       loopback (127.0.0.1:8787) unless --host says otherwise.
 
+  worker --routes <file.json> --state-dir <dir> [--interval-ms <n>]
+      [--listen <host:port>] [--once]
+      Drain the queue with the routes' keys while no editor is open (for a service
+      or a container): logs to stdout; SIGTERM lets the request in hand finish,
+      then exits 0; --listen serves GET /healthz; --once drains once and exits.
+
 Team backend (any command over a chain): --redis <url> [--namespace <ns>]
       Share the budget, the breakers and the cold queue through Redis (rediss://,
       or redis:// to loopback); overrides the routes file's "team" section. The

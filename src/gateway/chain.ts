@@ -236,9 +236,12 @@ export class Chain {
     return { status: 'queued', queueId: entry.id, reason, attempts, message: `Queued as ${entry.id}: ${why}. It will be sent when a route recovers${reason.startsWith('budget') || reason === 'manual-pause' ? ' and requests are resumed' : ''}.` };
   }
 
-  /** Sends queued requests in order while routes answer and the budget allows. */
-  async drain(): Promise<DrainReport> {
-    const report = await this.options.queue.drain((entry) => this.sendQueued(entry));
+  /**
+   * Sends queued requests in order while routes answer and the budget allows. `stopping` is
+   * asked before each request: a worker told to stop finishes the one in hand, then stops.
+   */
+  async drain(options: { readonly stopping?: () => boolean } = {}): Promise<DrainReport> {
+    const report = await this.options.queue.drain((entry) => (options.stopping?.() ? Promise.resolve({ stop: 'the worker is stopping' }) : this.sendQueued(entry)));
     for (const answer of report.answered) this.emit({ type: 'queue-answered', id: answer.id, label: answer.label });
     for (const entry of report.expired) this.emit({ type: 'queue-expired', id: entry.id, label: entry.label });
     for (const { entry, reason } of report.failed) this.emit({ type: 'queue-failed', id: entry.id, label: entry.label, reason });

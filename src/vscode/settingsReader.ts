@@ -34,7 +34,17 @@ export const RESTRICTED_SETTINGS = [
   'agent.maxToolCalls',
   'policy.retries',
   'policy.maxConcurrent',
+  'team.redisUrl',
+  'team.namespace',
+  'team.timeoutMs',
+  'team.drainPerSecond',
 ] as const;
+
+/**
+ * Settings read from the user's own settings only, trusted workspace or not: where the team's
+ * budget, queue and code go is the user's choice, never a repository's.
+ */
+const USER_ONLY_SETTINGS: ReadonlySet<string> = new Set(['team.redisUrl', 'team.namespace', 'team.timeoutMs', 'team.drainPerSecond']);
 
 const POLICY_KEYS = ['timeoutMs', 'firstByteTimeoutMs', 'idleTimeoutMs', 'retries', 'initialDelayMs', 'maxDelayMs', 'retryAfterThresholdMs', 'breakerThreshold', 'halfOpenAfterMs', 'maxConcurrent', 'maxQueued'];
 
@@ -58,6 +68,10 @@ function valueOf(inspect: Inspect, key: string, trusted: boolean, ignored: strin
   const found = inspect(key);
   if (!found) return undefined;
   const fromWorkspace = found.workspaceFolderValue ?? found.workspaceValue;
+  if (USER_ONLY_SETTINGS.has(key)) {
+    if (fromWorkspace !== undefined) ignored.push(key);
+    return found.globalValue ?? found.defaultValue;
+  }
   if (!trusted && (RESTRICTED_SETTINGS as readonly string[]).includes(key)) {
     if (fromWorkspace !== undefined) ignored.push(key);
     return found.globalValue ?? found.defaultValue;
@@ -87,6 +101,7 @@ export function readSettings(inspect: Inspect, trusted: boolean): SettingsRead {
     queue: section('queue', ['maxAgeHours']),
     notifications: section('notifications', ['webhookUrl']),
     alerts: section('alerts', ['maxFailovers', 'windowMinutes']),
+    team: section('team', ['redisUrl', 'namespace', 'timeoutMs', 'drainPerSecond']),
   };
   // Excludes add up: the workspace's globs extend the user's, never replace them.
   const excludeSetting = inspect('context.exclude');
