@@ -7,6 +7,7 @@ import { askAboutSymbol, type AskArgs } from './vscode/askCommand';
 import { ChainHost } from './vscode/chainHost';
 import { COMMANDS } from './vscode/commandIds';
 import { removeApiKey, setApiKey, type KeyArgs } from './vscode/keyCommands';
+import { setTeamKey, setTeamRedisPassword, type TeamSecretArgs } from './vscode/teamCommands';
 import { KeyStore } from './vscode/keyStore';
 import { Log } from './vscode/log';
 import { PayloadDocuments } from './vscode/payloadView';
@@ -90,6 +91,8 @@ export function activate(context: vscode.ExtensionContext): ContextGatewayApi {
     register(COMMANDS.previewContext, (args?: TargetArgs) => previewContext({ host, engine: engineOf, payloads }, args));
     register(COMMANDS.setApiKey, (args?: KeyArgs) => setApiKey(host, keys, args));
     register(COMMANDS.removeApiKey, (args?: KeyArgs) => removeApiKey(host, keys, args));
+    register(COMMANDS.setTeamRedisPassword, (args?: TeamSecretArgs) => setTeamRedisPassword(context.secrets, args));
+    register(COMMANDS.setTeamKey, (args?: TeamSecretArgs) => setTeamKey(context.secrets, args));
     register(COMMANDS.showRoutes, () => showRoutes(host));
     register(COMMANDS.pause, async () => {
       await host.pause();

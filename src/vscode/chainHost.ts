@@ -31,6 +31,8 @@ export class ChainHost implements vscode.Disposable {
   private busy = 0;
   private activeRoute: { id: string; tier: Tier } | undefined;
   private lastQueued = false;
+  /** Team backend parts running on local state now (Redis unreachable). */
+  private readonly teamDegraded = new Set<string>();
   private queued = 0;
   private readonly disposables: vscode.Disposable[] = [];
   private reported = '';
@@ -139,7 +141,9 @@ export class ChainHost implements vscode.Disposable {
   private report(): void {
     const lines = [
       ...this.current.problems,
-      ...this.ignoredUntrusted.map((key) => `Ignored the workspace's value of ${key}: this workspace is not trusted, so only your user settings count for it.`),
+      ...this.ignoredUntrusted.map((key) => key.includes('team.')
+        ? `Ignored the workspace's value of ${key}: where the team's budget, queue and code go is set in your user settings only.`
+        : `Ignored the workspace's value of ${key}: this workspace is not trusted, so only your user settings count for it.`),
     ];
     const signature = lines.join('\n');
     if (signature === this.reported) return;
@@ -165,6 +169,10 @@ export class ChainHost implements vscode.Disposable {
     // Counted from the queue itself, not from events: a request queued twice is one entry.
     if (event.type === 'queued' || event.type === 'queue-answered' || event.type === 'queue-expired' || event.type === 'queue-failed') void this.countQueued();
     if (event.type === 'budget-gate' && !event.gate) void this.scheduler?.now();
+    if (event.type === 'team-backend') {
+      if (event.state === 'degraded') this.teamDegraded.add(event.part);
+      else this.teamDegraded.delete(event.part);
+    }
     for (const listener of this.eventListeners) listener(event);
     this.changed.fire();
   }
@@ -243,6 +251,7 @@ export class ChainHost implements vscode.Disposable {
       queued: this.queued,
       ...(services ? { budget: services.ledger.status() } : {}),
       problems: this.current.problems.length + this.ignoredUntrusted.length,
+      ...(this.current.chain.team ? { team: { namespace: this.current.chain.team.namespace, degraded: [...this.teamDegraded] } } : {}),
     };
   }
 

@@ -4,6 +4,8 @@ export const COMMANDS = {
   previewContext: 'contextGateway.previewContext',
   setApiKey: 'contextGateway.setApiKey',
   removeApiKey: 'contextGateway.removeApiKey',
+  setTeamRedisPassword: 'contextGateway.setTeamRedisPassword',
+  setTeamKey: 'contextGateway.setTeamKey',
   showRoutes: 'contextGateway.showRoutes',
   pause: 'contextGateway.pause',
   resume: 'contextGateway.resume',

@@ -44,5 +44,9 @@ export function eventLogLine(event: ChainEvent): { component: string; level: Log
       return { component: 'failover', level: 'error', text: `${event.failovers} failovers within ${Math.round(event.windowMs / 60_000)} min: a provider may be degraded` };
     case 'cache-hit':
       return { component: 'cache', level: 'info', text: `answered from the cache (${Math.round(event.ageMs / 1000)} s old)` };
+    case 'team-backend':
+      return event.state === 'degraded'
+        ? { component: 'team', level: 'warn', text: `team Redis unreachable for the ${event.part}${event.detail ? ` (${event.detail})` : ''}: running on this machine's state; it is reconciled when Redis is back` }
+        : { component: 'team', level: 'info', text: `team Redis connected for the ${event.part}` };
   }
 }

@@ -32,6 +32,8 @@ export interface StatusInput {
   readonly budget?: BudgetStatus;
   /** Settings problems (invalid routes, ignored untrusted values), shown in the tooltip. */
   readonly problems: number;
+  /** The team backend, when one is configured: which parts run on local state now. */
+  readonly team?: { readonly namespace: string; readonly degraded: readonly string[] };
 }
 
 export interface StatusView {
@@ -87,6 +89,8 @@ export function statusView(input: StatusInput): StatusView {
   if (input.queued > 0) parts.push(`${input.queued} queued`);
   const spend = money(input.budget);
   if (spend && state !== ChainState.NoRoutes) parts.push(spend);
+  // The team's view is not this window's while Redis is unreachable: say so where it is seen.
+  if (input.team?.degraded.length) parts.push('$(cloud-offline) local');
   const spinner = input.busy > 0 ? '$(loading~spin) ' : '';
   const text = `${spinner}${ICONS[state]} ${parts.join(' · ')}`;
 
@@ -111,6 +115,11 @@ export function statusView(input: StatusInput): StatusView {
     for (const problem of b.problems) lines.push(`$(warning) ${cell(problem)}`, '');
   }
   if (input.queued > 0) lines.push(`${input.queued} request(s) queued. ${commandLink('Drain Queue', 'contextGateway.drainQueue')}`, '');
+  if (input.team) {
+    lines.push(input.team.degraded.length
+      ? `$(warning) Team Redis (${cell(input.team.namespace)}) unreachable for the ${input.team.degraded.join(', ')}: running on this machine's state; spend and queued requests are reconciled when it is back.`
+      : `Team: budget, breakers and queue shared through Redis (${cell(input.team.namespace)}).`, '');
+  }
   if (input.problems > 0) lines.push(`$(warning) ${input.problems} settings problem(s): ${commandLink('Open Log', 'contextGateway.openLog')}`, '');
   const actions = [commandLink('Show Routes', 'contextGateway.showRoutes')];
   actions.push(input.budget?.gate ? commandLink('Resume', 'contextGateway.resume') : commandLink('Pause', 'contextGateway.pause'));
@@ -118,7 +127,7 @@ export function statusView(input: StatusInput): StatusView {
   lines.push(actions.join(' · '));
 
   const background = state === ChainState.Cold || state === ChainState.Paused ? 'error'
-    : state === ChainState.Warm || state === ChainState.HalfOpen || state === ChainState.NoRoutes ? 'warning' : undefined;
+    : state === ChainState.Warm || state === ChainState.HalfOpen || state === ChainState.NoRoutes || input.team?.degraded.length ? 'warning' : undefined;
   return { state, text, tooltip: lines.join('\n'), ...(background ? { background } : {}) };
 }
 

@@ -43,6 +43,31 @@ describe('settings reader', () => {
     assert.deepEqual(read.ignoredUntrusted, []);
   });
 
+  it('takes the team Redis only from the user\'s settings, even in a trusted workspace, and names the ignored value', () => {
+    const team = {
+      'team.redisUrl': { defaultValue: '', globalValue: 'rediss://redis.team.example:6380', workspaceValue: 'redis://127.0.0.1:6390' },
+      'team.namespace': { defaultValue: 'context-gateway', workspaceValue: 'someone-else' },
+    };
+    for (const trusted of [true, false]) {
+      const read = readSettings(inspector(team), trusted);
+      assert.deepEqual(read.chain.team, { redisUrl: 'rediss://redis.team.example:6380', namespace: 'context-gateway' });
+      assert.deepEqual(read.ignoredUntrusted.sort(), ['team.namespace', 'team.redisUrl']);
+      const { config } = parseChainConfig(read.chain);
+      assert.equal(config.team?.redisUrl, 'rediss://redis.team.example:6380');
+    }
+  });
+
+  it('a team section that breaks the TLS rule or has unknown fields is named, and the chain stays local', () => {
+    const plain = parseChainConfig({ team: { redisUrl: 'redis://redis.team.example:6379' } });
+    assert.equal(plain.config.team, undefined);
+    assert.match(plain.problems.join('\n'), /Team: "redisUrl" uses plain redis:\/\/ to redis\.team\.example; .* use rediss:\/\/ \(TLS\)/);
+    const typo = parseChainConfig({ team: { redisUrl: 'redis://127.0.0.1:6379', namepsace: 'x', timeoutMs: 1e9 } });
+    assert.equal(typo.config.team?.namespace, 'context-gateway');
+    assert.equal(typo.config.team?.timeoutMs, 500);
+    assert.match(typo.problems.join('\n'), /Team: unknown field "namepsace"/);
+    assert.match(typo.problems.join('\n'), /Team: "timeoutMs" must be a number from 50 to 10000/);
+  });
+
   it('a bad budget setting fails closed: the chain gets an invalid budget (nothing is sent) and one problem line names it', () => {
     for (const limitUsd of ['5', -1, 1e12]) {
       const read = readSettings(inspector({ 'budget.limitUsd': { defaultValue: null, globalValue: limitUsd } }), true);

@@ -47,6 +47,16 @@ describe('status bar model', () => {
     assert.match(view.tooltip, /\$\(warning\) Budget: "limitUsd" is "5"/);
   });
 
+  it('says when the team Redis is unreachable and this window runs on its own state', () => {
+    const shared = statusView(input({ team: { namespace: 'acme', degraded: [] } }));
+    assert.equal(shared.text, '$(zap) openai-main · $1.50/$20.00');
+    assert.match(shared.tooltip, /Team: budget, breakers and queue shared through Redis \(acme\)/);
+    const local = statusView(input({ team: { namespace: 'acme', degraded: ['ledger', 'queue'] } }));
+    assert.equal(local.text, '$(zap) openai-main · $1.50/$20.00 · $(cloud-offline) local');
+    assert.equal(local.background, 'warning');
+    assert.match(local.tooltip, /Team Redis \(acme\) unreachable for the ledger, queue: running on this machine's state/);
+  });
+
   it('puts a table of routes and breakers in the tooltip, with command links', () => {
     const view = statusView(input({ routes: [route(hot, 'open', { lastOutcome: 'rate_limited', lastLatencyMs: 120 }), route({ ...warm, id: 'a|b' })] }));
     assert.match(view.tooltip, /\| openai-main \| hot \| openai gpt-4o-mini \| open \| rate_limited \| 120 ms \| \[Reset\]\(command:contextGateway\.resetBreaker\?%5B%22openai-main%22%5D\) \|/);
