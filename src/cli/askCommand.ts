@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAgent, type AgentResult } from '../agent/agentLoop';
+import { askRedactionLine } from '../agent/askRedaction';
 import { parseLimits } from '../agent/limits';
 import { isTaskId, parseTaskPrompts, TASK_IDS, type TaskId } from '../agent/tasks';
 import { ContextEngine, encodingForModel, routeTokenCounter } from '../context/index';
@@ -70,6 +71,11 @@ export function agentJson(result: AgentResult): Record<string, unknown> {
     turns: result.turns,
     toolCalls: result.toolCalls.map((c) => ({ turn: c.turn, name: c.name, arguments: c.arguments, route: c.route, ...(c.isError ? { isError: true } : {}) })),
     ...(result.proposals.length ? { proposals: result.proposals } : {}),
+    redacted: {
+      payload: result.extract.redacted,
+      instruction: result.redacted.instruction,
+      taskPrompt: result.redacted.taskPrompt,
+    },
     target: { symbol: result.extract.target.symbol, file: result.extract.target.file, startLine: result.extract.target.startLine, endLine: result.extract.target.endLine },
     tokens: { payload: result.extract.tokens.payload, wholeFile: result.extract.tokens.wholeFile, context: result.contextTokens },
   };
@@ -140,6 +146,10 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
           signal: controller.signal,
           stream: Boolean(values.stream),
           onEvent: (e) => {
+            if (e.type === 'payload') {
+              const line = askRedactionLine(e.redacted);
+              if (line) warn(line);
+            }
             if (e.type === 'answer' && streaming) onAnswer(e.event);
             if (e.type === 'tool' && !values.json) warn(`[turn ${e.turn}: ${e.route} called ${e.name}(${JSON.stringify(e.arguments)})${e.isError ? ' -> refused' : ''}]`);
           },

@@ -13,6 +13,7 @@ import { runCli } from './support/cliProcess';
 const PASSWORD = 'Winter2024!x';
 // Assembled at run time, so this file holds nothing a scanner would flag.
 const AWS_KEY = ['AK', 'IA', 'IOSFODNN7', 'EXAMPLQ'].join('');
+const SYSTEM_SECRET = ['Fake', 'Sys', 'Key', '0123456789'].join('');
 const SECRET_PROMPT = `deploy with password="${PASSWORD}" and ${AWS_KEY} please`;
 
 let openai: FakeProvider;
@@ -94,6 +95,36 @@ describe('ask: what leaves the machine', () => {
     assert.match(stored, /deploy with password=\\"\[REDACTED:assigned-secret\]/);
     assert.ok(!stored.includes(PASSWORD) && !stored.includes(AWS_KEY), 'the queue holds no secret');
     assert.match(asked.stderr, /2 secrets? .*redacted|redacted 2/i);
+  });
+
+  it('keeps the instruction\'s secrets out of the requests sent and the queued entry of a task on a symbol', async () => {
+    openai.reset();
+    const { dir, routes, stateDir } = await setup({ tasks: { custom: `Follow the instruction; the api_key = "${SYSTEM_SECRET}" is ours.` } });
+    await writeFile(join(dir, 'package.json'), '{}');
+    const source = join(dir, 'add.ts');
+    await writeFile(source, 'export function add(a: number, b: number): number {\n  return a + b;\n}\n');
+    const env = { ...process.env, FAKE_KEY: 'test-key' };
+    const ask = (state: string, extra: string[]) => cli(['ask', '--routes', routes, '--state-dir', state, '--file', source, '--symbol', 'add', '--task', 'custom', '--instruction', SECRET_PROMPT, ...extra], env);
+
+    openai.script({ reply: { text: 'It adds.' } });
+    const answered = await ask(join(dir, 'answered'), ['--json']);
+    assert.equal(answered.status, 0, answered.stderr);
+
+    for (let i = 0; i < 3; i++) openai.script({ fault: { type: 'http', failure: 'overloaded' } });
+    const queued = await ask(stateDir, []);
+    assert.equal(queued.status, 75, queued.stderr);
+    assert.ok(openai.requests.length >= 2);
+    for (const r of openai.requests) {
+      for (const secret of [PASSWORD, AWS_KEY, SYSTEM_SECRET]) assert.ok(!r.rawBody.includes(secret), `sent: ${r.rawBody}`);
+      assert.match(r.rawBody, /deploy with password=\\"\[REDACTED:assigned-secret\]/);
+      assert.match(r.rawBody, /\[REDACTED:aws-access-key\]/);
+    }
+    const stored = await allText(stateDir);
+    assert.match(stored, /\[REDACTED:aws-access-key\]/, 'the queued entry holds the redacted instruction');
+    for (const secret of [PASSWORD, AWS_KEY, SYSTEM_SECRET]) assert.ok(!stored.includes(secret), 'the state folder holds no secret');
+    assert.match(queued.stderr, /redacted 3 secret\(s\) from the instruction and the task prompt before sending/);
+    const redacted = JSON.parse(answered.stdout).redacted as Record<string, Array<{ kind: string }>>;
+    assert.deepEqual([redacted.instruction!.map((r) => r.kind), redacted.taskPrompt!.map((r) => r.kind), redacted.payload], [['assigned-secret', 'aws-access-key'], ['assigned-secret'], []], answered.stdout);
   });
 });
 
