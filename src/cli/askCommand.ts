@@ -15,7 +15,7 @@ import type { CliContext } from './main';
 import { positiveInteger, selectorFrom } from './selectorArgs';
 import { findWorkspaceRoot } from '../context/workspaceRoot';
 import { redactSecrets } from '../context/secrets';
-import { PlainTextStream, plainText } from './terminalText';
+import { PlainTextStream, plainText, terminalJson } from './terminalText';
 
 /** Exit code of a request that was queued rather than answered (EX_TEMPFAIL: try again later). */
 export const EXIT_QUEUED = 75;
@@ -154,7 +154,7 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
             if (e.type === 'tool' && !values.json) warn(`[turn ${e.turn}: ${e.route} called ${e.name}(${JSON.stringify(e.arguments)})${e.isError ? ' -> refused' : ''}]`);
           },
         });
-        if (values.json) ctx.out.write(`${JSON.stringify(agentJson(result), null, 2)}\n`);
+        if (values.json) ctx.out.write(`${terminalJson(agentJson(result))}\n`);
         else {
           ctx.out.write(`${streaming ? terminal.end() : plainText(result.text)}\n`);
           if (result.status === 'queued') warn(result.queueMessage ?? 'Queued.');
@@ -185,7 +185,7 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
       ...(streaming ? { onAnswer } : {}),
     });
     if (values.json) {
-      ctx.out.write(`${JSON.stringify(askJson(result), null, 2)}\n`);
+      ctx.out.write(`${terminalJson(askJson(result))}\n`);
     } else if (result.status === 'answered') {
       ctx.out.write(`${streaming ? terminal.end() : plainText(result.text)}\n`);
       warn(summary(result));

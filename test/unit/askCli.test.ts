@@ -164,5 +164,6 @@ describe('ask: what reaches the terminal', () => {
     openai.script({ reply: { text: NASTY } });
     const json = await cli(['ask', '--routes', routes, '--state-dir', stateDir, '--prompt', 'show json', '--no-cache', '--json'], env);
     assert.equal(JSON.parse(json.stdout).text, NASTY);
+    assert.doesNotMatch(json.stdout, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'every control character is escaped in the JSON, C1 included');
   });
 });
