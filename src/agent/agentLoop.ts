@@ -84,7 +84,7 @@ const roughTokens = (request: ChatRequest) => Math.ceil(requestText(request).len
  * whole conversation to the next one, tool calls translated). Tools run once, after a turn's
  * answer is complete: a call from a cut stream never runs. Limits end the loop cleanly.
  */
-export async function runAgent(task: AgentTask, deps: { chain: AgentChain; engine: ContextEngine }, options: { signal?: AbortSignal; stream?: boolean; onEvent?: (e: AgentEvent) => void } = {}): Promise<AgentResult> {
+export async function runAgent(task: AgentTask, deps: { chain: AgentChain; engine: ContextEngine }, options: { signal?: AbortSignal; stream?: boolean; noCache?: boolean; onEvent?: (e: AgentEvent) => void } = {}): Promise<AgentResult> {
   const limits: AgentLimits = { ...DEFAULT_LIMITS, ...task.limits };
   const emit = (event: AgentEvent) => options.onEvent?.(event);
   const contextBudget = new TokenBudget(limits.maxContextTokens);
@@ -129,6 +129,7 @@ export async function runAgent(task: AgentTask, deps: { chain: AgentChain; engin
     const result = await deps.chain.ask(request, {
       ...(options.signal ? { signal: options.signal } : {}),
       stream: options.stream ?? false,
+      ...(options.noCache ? { noCache: true } : {}),
       onAnswer: (event) => emit({ type: 'answer', turn, event }),
       label,
       // A turn that cannot be sent now is queued without tools: answered later, it must stand

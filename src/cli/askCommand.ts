@@ -145,6 +145,7 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
         }, { chain: services.chain, engine }, {
           signal: controller.signal,
           stream: Boolean(values.stream),
+          ...(values['no-cache'] ? { noCache: true } : {}),
           onEvent: (e) => {
             if (e.type === 'payload') {
               const line = askRedactionLine(e.redacted);

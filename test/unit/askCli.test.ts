@@ -128,6 +128,25 @@ describe('ask: what leaves the machine', () => {
   });
 });
 
+describe('ask: a task on a symbol and the answer cache', () => {
+  it('answers the same task again from the cache, and asks the route again with --no-cache', async () => {
+    openai.reset();
+    const { dir, routes, stateDir } = await setup();
+    await writeFile(join(dir, 'package.json'), '{}');
+    const source = join(dir, 'add.ts');
+    await writeFile(source, 'export function add(a: number, b: number): number {\n  return a + b;\n}\n');
+    const ask = (extra: string[]) => cli(['ask', '--routes', routes, '--state-dir', stateDir, '--file', source, '--symbol', 'add', '--json', ...extra], { ...process.env, FAKE_KEY: 'test-key' });
+    openai.script({ reply: { text: 'first' } }, { reply: { text: 'second' } });
+    assert.equal(JSON.parse((await ask([])).stdout).text, 'first');
+    assert.equal(JSON.parse((await ask([])).stdout).text, 'first', 'the same task again is answered from the cache');
+    assert.equal(openai.requests.length, 1);
+    const fresh = await ask(['--no-cache']);
+    assert.equal(fresh.status, 0, fresh.stderr);
+    assert.equal(JSON.parse(fresh.stdout).text, 'second', 'with --no-cache the route is asked again');
+    assert.equal(openai.requests.length, 2);
+  });
+});
+
 describe('ask: a key that cannot be sent', () => {
   for (const [what, key] of [['a line break', 'test\n-key'], ['a carriage return', 'test\r-key'], ['a non-ASCII character', 'test\u200b-key']] as const) {
     it(`refuses a key with ${what} before sending, names its secret, and does not retry it as a connection failure`, async () => {
