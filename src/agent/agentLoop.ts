@@ -4,6 +4,7 @@ import type { AskOptions, ChainResult } from '../gateway/chain';
 import type { AnswerEvent, Attempt } from '../gateway/routing/events';
 import { textOf, toolCallsOf, type AssistantMessage, type ChatRequest, type Message, type ToolResultPart } from '../gateway/ir';
 import { requestText } from '../gateway/routing/requestText';
+import { redactAsk, type AskRedactions } from './askRedaction';
 import { DEFAULT_LIMITS, type AgentLimits } from './limits';
 import { firstMessage } from './firstMessage';
 import { standaloneRequest } from './standaloneRequest';
@@ -36,7 +37,7 @@ export interface AgentTask {
 }
 
 export type AgentEvent =
-  | { readonly type: 'payload'; readonly extract: ExtractResult }
+  | { readonly type: 'payload'; readonly extract: ExtractResult; readonly redacted: AskRedactions }
   | { readonly type: 'turn'; readonly turn: number }
   | { readonly type: 'answer'; readonly turn: number; readonly event: AnswerEvent }
   | { readonly type: 'tool'; readonly turn: number; readonly name: string; readonly arguments: unknown; readonly route: string; readonly isError: boolean };
@@ -68,6 +69,8 @@ export interface AgentResult {
   readonly queueId?: string;
   readonly queueMessage?: string;
   readonly extract: ExtractResult;
+  /** Secrets taken out of the instruction and the task prompt before anything was sent (the payload's are in `extract.redacted`). */
+  readonly redacted: AskRedactions;
   /** Context tokens the payload and every read took, of the budget they share. */
   readonly contextTokens: { readonly used: number; readonly limit: number };
 }
@@ -81,7 +84,7 @@ const roughTokens = (request: ChatRequest) => Math.ceil(requestText(request).len
  * whole conversation to the next one, tool calls translated). Tools run once, after a turn's
  * answer is complete: a call from a cut stream never runs. Limits end the loop cleanly.
  */
-export async function runAgent(task: AgentTask, deps: { chain: AgentChain; engine: ContextEngine }, options: { signal?: AbortSignal; stream?: boolean; onEvent?: (e: AgentEvent) => void } = {}): Promise<AgentResult> {
+export async function runAgent(task: AgentTask, deps: { chain: AgentChain; engine: ContextEngine }, options: { signal?: AbortSignal; stream?: boolean; noCache?: boolean; onEvent?: (e: AgentEvent) => void } = {}): Promise<AgentResult> {
   const limits: AgentLimits = { ...DEFAULT_LIMITS, ...task.limits };
   const emit = (event: AgentEvent) => options.onEvent?.(event);
   const contextBudget = new TokenBudget(limits.maxContextTokens);
@@ -90,14 +93,16 @@ export async function runAgent(task: AgentTask, deps: { chain: AgentChain; engin
     exclude: task.exclude, maxTokens: Math.min(task.payloadMaxTokens, limits.maxContextTokens), encoding: task.encoding, factor: task.factor,
   }, options.signal);
   contextBudget.charge(extract.tokens.payload);
-  emit({ type: 'payload', extract });
+  // Redacted once, here: every turn, the queued copy and any log line see only the redacted words.
+  const asked = redactAsk(task.instruction, systemPromptFor(task.task, task.prompts));
+  emit({ type: 'payload', extract, redacted: asked.redacted });
 
   const tools = new ToolRunner({
     engine: deps.engine, root: task.root, defaultFile: task.file, exclude: task.exclude,
     encoding: task.encoding, factor: task.factor, budget: contextBudget, allowEdits: task.task === 'refactor',
   });
-  const system = systemPromptFor(task.task, task.prompts);
-  const history: Message[] = [{ role: 'user', parts: [{ type: 'text', text: firstMessage(task.task, task.instruction, extract) }] }];
+  const system = asked.taskPrompt;
+  const history: Message[] = [{ role: 'user', parts: [{ type: 'text', text: firstMessage(task.task, asked.instruction, extract) }] }];
   const label = `${task.task} ${extract.target.symbol}`;
   const toolCalls: AgentToolCall[] = [];
   const attempts: Array<Attempt & { turn: number }> = [];
@@ -107,7 +112,7 @@ export async function runAgent(task: AgentTask, deps: { chain: AgentChain; engin
   let last: Extract<ChainResult, { status: 'answered' }> | undefined;
   const gathered = () => history.filter((m): m is AssistantMessage => m.role === 'assistant').map(textOf).filter(Boolean).join('\n\n');
   const finish = (status: AgentResult['status'], turns: number, extra: Partial<AgentResult> = {}): AgentResult => ({
-    status, text: gathered(), turns, toolCalls, proposals: tools.proposals, attempts, usage, costUsd, extract,
+    status, text: gathered(), turns, toolCalls, proposals: tools.proposals, attempts, usage, costUsd, extract, redacted: asked.redacted,
     contextTokens: { used: contextBudget.used, limit: contextBudget.limit },
     ...(last ? { routeId: last.routeId, provider: last.provider, model: last.model } : {}),
     ...extra,
@@ -124,6 +129,7 @@ export async function runAgent(task: AgentTask, deps: { chain: AgentChain; engin
     const result = await deps.chain.ask(request, {
       ...(options.signal ? { signal: options.signal } : {}),
       stream: options.stream ?? false,
+      ...(options.noCache ? { noCache: true } : {}),
       onAnswer: (event) => emit({ type: 'answer', turn, event }),
       label,
       // A turn that cannot be sent now is queued without tools: answered later, it must stand

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAgent, type AgentResult } from '../agent/agentLoop';
+import { askRedactionLine } from '../agent/askRedaction';
 import { parseLimits } from '../agent/limits';
 import { isTaskId, parseTaskPrompts, TASK_IDS, type TaskId } from '../agent/tasks';
 import { ContextEngine, encodingForModel, routeTokenCounter } from '../context/index';
@@ -14,7 +15,7 @@ import type { CliContext } from './main';
 import { positiveInteger, selectorFrom } from './selectorArgs';
 import { findWorkspaceRoot } from '../context/workspaceRoot';
 import { redactSecrets } from '../context/secrets';
-import { PlainTextStream, plainText } from './terminalText';
+import { PlainTextStream, plainText, terminalJson } from './terminalText';
 
 /** Exit code of a request that was queued rather than answered (EX_TEMPFAIL: try again later). */
 export const EXIT_QUEUED = 75;
@@ -70,6 +71,11 @@ export function agentJson(result: AgentResult): Record<string, unknown> {
     turns: result.turns,
     toolCalls: result.toolCalls.map((c) => ({ turn: c.turn, name: c.name, arguments: c.arguments, route: c.route, ...(c.isError ? { isError: true } : {}) })),
     ...(result.proposals.length ? { proposals: result.proposals } : {}),
+    redacted: {
+      payload: result.extract.redacted,
+      instruction: result.redacted.instruction,
+      taskPrompt: result.redacted.taskPrompt,
+    },
     target: { symbol: result.extract.target.symbol, file: result.extract.target.file, startLine: result.extract.target.startLine, endLine: result.extract.target.endLine },
     tokens: { payload: result.extract.tokens.payload, wholeFile: result.extract.tokens.wholeFile, context: result.contextTokens },
   };
@@ -139,12 +145,17 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
         }, { chain: services.chain, engine }, {
           signal: controller.signal,
           stream: Boolean(values.stream),
+          ...(values['no-cache'] ? { noCache: true } : {}),
           onEvent: (e) => {
+            if (e.type === 'payload') {
+              const line = askRedactionLine(e.redacted);
+              if (line) warn(line);
+            }
             if (e.type === 'answer' && streaming) onAnswer(e.event);
             if (e.type === 'tool' && !values.json) warn(`[turn ${e.turn}: ${e.route} called ${e.name}(${JSON.stringify(e.arguments)})${e.isError ? ' -> refused' : ''}]`);
           },
         });
-        if (values.json) ctx.out.write(`${JSON.stringify(agentJson(result), null, 2)}\n`);
+        if (values.json) ctx.out.write(`${terminalJson(agentJson(result))}\n`);
         else {
           ctx.out.write(`${streaming ? terminal.end() : plainText(result.text)}\n`);
           if (result.status === 'queued') warn(result.queueMessage ?? 'Queued.');
@@ -175,7 +186,7 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
       ...(streaming ? { onAnswer } : {}),
     });
     if (values.json) {
-      ctx.out.write(`${JSON.stringify(askJson(result), null, 2)}\n`);
+      ctx.out.write(`${terminalJson(askJson(result))}\n`);
     } else if (result.status === 'answered') {
       ctx.out.write(`${streaming ? terminal.end() : plainText(result.text)}\n`);
       warn(summary(result));

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ContextEngine } from '../context/engine';
 import type { ExtractResult } from '../context/extraction';
 import { ENCODINGS, isEncodingName } from '../context/tokens';
+import type { CommandOutput } from './commandOutput';
 import { usageFailure } from './failure';
 import { positiveInteger, selectorFrom } from './selectorArgs';
 import { findWorkspaceRoot } from '../context/workspaceRoot';
@@ -26,7 +27,7 @@ function summary(r: ExtractResult): string {
 }
 
 /** `extract <file> (--symbol <name> | --line <n> [--column <c>]) [--budget n] [--encoding e] [--root dir] [--exclude glob]... [--json]` */
-export async function extractCommand(args: string[], assetsDir: string): Promise<string> {
+export async function extractCommand(args: string[], assetsDir: string): Promise<CommandOutput> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -50,7 +51,7 @@ export async function extractCommand(args: string[], assetsDir: string): Promise
   // Context errors (unknown symbol, denied file, over budget...) reach runCli: exit 1, message on stderr.
   try {
     const result = await engine.extract({ root, file: resolve(file), selector, exclude: values.exclude ?? [], maxTokens, encoding, factor });
-    return values.json ? JSON.stringify(result, null, 2) : summary(result);
+    return values.json ? { json: result } : { text: summary(result) };
   } finally {
     engine.dispose();
   }

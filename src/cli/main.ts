@@ -1,5 +1,6 @@
 import { askCommand } from './askCommand';
 import { budgetCommand } from './budgetCommand';
+import { printedOutput, type CommandOutput } from './commandOutput';
 import { denyListCommand } from './denyListCommand';
 import { extractCommand } from './extractCommand';
 import { usageFailure, CliFailure } from './failure';
@@ -7,6 +8,7 @@ import { queueCommand } from './queueCommand';
 import { serveCommand } from './serveCommand';
 import { symbolsCommand } from './symbolsCommand';
 import { workerCommand } from './workerCommand';
+import { plainTextWriter } from './terminalText';
 import { USAGE } from './usage';
 
 declare const CLI_VERSION: string | undefined;
@@ -21,9 +23,9 @@ export interface CliContext {
 /** A subcommand: returns its exit code. */
 type Command = (args: string[], ctx: CliContext) => Promise<number>;
 
-/** A command whose whole output is one text on stdout. */
-const printing = (run: (args: string[], assetsDir: string) => Promise<string>): Command => async (args, ctx) => {
-  ctx.out.write(`${await run(args, ctx.assetsDir)}\n`);
+/** A command whose whole output is one JSON value or one text on stdout. */
+const printing = (run: (args: string[], assetsDir: string) => Promise<CommandOutput>): Command => async (args, ctx) => {
+  ctx.out.write(`${printedOutput(await run(args, ctx.assetsDir))}\n`);
   return 0;
 };
 
@@ -39,7 +41,9 @@ const COMMANDS: Record<string, Command> = {
 };
 
 /** Runs one CLI invocation; returns the exit code. Output goes to the given streams. */
-export async function runCli(argv: string[], assetsDir: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+export async function runCli(argv: string[], assetsDir: string, out: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
+  // Errors and warnings quote file names, provider errors and user input: none reaches the terminal raw.
+  const err = plainTextWriter(stderr);
   const [name, ...rest] = argv;
   try {
     if (name === undefined || name === '-h' || name === '--help' || name === 'help') {

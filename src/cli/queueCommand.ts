@@ -5,6 +5,7 @@ import { EXIT_QUEUED } from './askCommand';
 import { chainFromArgs } from './chainFromFile';
 import { CliFailure, usageFailure } from './failure';
 import type { CliContext } from './main';
+import { printedOutput } from './commandOutput';
 
 const OPTIONS = { routes: { type: 'string' }, 'state-dir': { type: 'string' }, json: { type: 'boolean' } } as const;
 
@@ -15,7 +16,8 @@ export async function queueCommand(args: string[], ctx: CliContext): Promise<num
   const stateDir = values['state-dir'];
   if (!stateDir) throw usageFailure('--state-dir <dir> is required.');
   const warn = (line: string) => ctx.err.write(`${line}\n`);
-  const print = (value: unknown, text: string) => ctx.out.write(values.json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
+  // Labels, reasons and answers are user, provider and model text.
+  const print = (value: unknown, text: string) => ctx.out.write(`${printedOutput(values.json ? { json: value } : { text })}\n`);
 
   if (action === 'list') {
     // Listing needs no routes: it only reads the journal.

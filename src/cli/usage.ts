@@ -31,6 +31,12 @@ Commands:
       the cold queue. Each route's key is read from the environment variable its
       "secret" names. Exit 0 answered, 75 queued (the id is printed), 1 failed.
 
+  ask --routes <file.json> --state-dir <dir> --file <f> (--symbol <s> | --line <n>)
+      [--task explain|bugs|tests|refactor|custom] [--instruction <text>] [--root <dir>]
+      [--stream] [--json] [--no-cache]
+      A task on a symbol (the agent loop): the pruned payload, then the tools. The
+      instruction is redacted as the payload is; same exit codes.
+
   queue list --state-dir <dir> [--json]
   queue show <id> --state-dir <dir> [--json]
   queue drain --routes <file.json> --state-dir <dir> [--json]

@@ -16,6 +16,17 @@ function attemptLine(a: Attempt & { turn?: number }): string {
   return `${a.turn ? `turn ${a.turn}: ` : ''}\`${a.route}\` ${a.outcome}${status}${timing}`;
 }
 
+/** How many secrets were taken out before sending, by where they were; nothing when none were. */
+function redactionNote(result: AgentResult): string[] {
+  const counts: Array<[number, string]> = [
+    [result.extract.redacted.length, 'the payload'],
+    [result.redacted.instruction.length, 'your instruction'],
+    [result.redacted.taskPrompt.length, 'the task prompt'],
+  ];
+  const parts = counts.filter(([n]) => n > 0).map(([n, where]) => `${n} from ${where}`);
+  return parts.length ? [`<sub>Redacted before sending: ${parts.join(', ')}.</sub>`] : [];
+}
+
 /** Collects a task's streamed text, tool calls and outcome, and renders them as Markdown. */
 export class AnswerText {
   private readonly turns: Turn[] = [];
@@ -65,6 +76,7 @@ export class AnswerText {
       `${by}${by ? ' · ' : ''}${result.turns} turn(s) · ${result.toolCalls.length} tool call(s)${cost}`,
       `<sub>Attempts: ${result.attempts.map(attemptLine).join('; ') || 'none (answered from the cache)'}</sub>`,
       `<sub>Payload: ${result.extract.tokens.payload} tokens of the file's ${result.extract.tokens.wholeFile}; context read in all: ${result.contextTokens.used} of ${result.contextTokens.limit}.</sub>`,
+      ...redactionNote(result),
     ].join('\n\n');
   }
 

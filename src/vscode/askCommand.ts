@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { runAgent, type AgentResult } from '../agent/agentLoop';
+import { askRedactionLine } from '../agent/askRedaction';
 import { DEFAULT_TASKS, isTaskId, TASK_IDS, type TaskId } from '../agent/tasks';
 import { encodingForModel, isContextError, type ContextEngine } from '../context/index';
 import { isAllRoutesFailedError, isCancelledError } from '../gateway/routing/chainErrors';
@@ -98,6 +99,8 @@ export async function askAboutSymbol(deps: AskDeps, args?: AskArgs): Promise<Ask
         stream: true,
         onEvent: (event) => {
           if (event.type === 'payload') {
+            const redacted = askRedactionLine(event.redacted);
+            if (redacted) deps.log.info(redacted);
             const t = event.extract.target;
             answer = new AnswerText(task, t.symbol, `${t.file}:${t.startLine}-${t.endLine}`);
             uri = deps.answers.create(`${task}-${t.symbol}`);

@@ -13,6 +13,7 @@ import { runCli } from './support/cliProcess';
 const PASSWORD = 'Winter2024!x';
 // Assembled at run time, so this file holds nothing a scanner would flag.
 const AWS_KEY = ['AK', 'IA', 'IOSFODNN7', 'EXAMPLQ'].join('');
+const SYSTEM_SECRET = ['Fake', 'Sys', 'Key', '0123456789'].join('');
 const SECRET_PROMPT = `deploy with password="${PASSWORD}" and ${AWS_KEY} please`;
 
 let openai: FakeProvider;
@@ -95,6 +96,55 @@ describe('ask: what leaves the machine', () => {
     assert.ok(!stored.includes(PASSWORD) && !stored.includes(AWS_KEY), 'the queue holds no secret');
     assert.match(asked.stderr, /2 secrets? .*redacted|redacted 2/i);
   });
+
+  it('keeps the instruction\'s secrets out of the requests sent and the queued entry of a task on a symbol', async () => {
+    openai.reset();
+    const { dir, routes, stateDir } = await setup({ tasks: { custom: `Follow the instruction; the api_key = "${SYSTEM_SECRET}" is ours.` } });
+    await writeFile(join(dir, 'package.json'), '{}');
+    const source = join(dir, 'add.ts');
+    await writeFile(source, 'export function add(a: number, b: number): number {\n  return a + b;\n}\n');
+    const env = { ...process.env, FAKE_KEY: 'test-key' };
+    const ask = (state: string, extra: string[]) => cli(['ask', '--routes', routes, '--state-dir', state, '--file', source, '--symbol', 'add', '--task', 'custom', '--instruction', SECRET_PROMPT, ...extra], env);
+
+    openai.script({ reply: { text: 'It adds.' } });
+    const answered = await ask(join(dir, 'answered'), ['--json']);
+    assert.equal(answered.status, 0, answered.stderr);
+
+    for (let i = 0; i < 3; i++) openai.script({ fault: { type: 'http', failure: 'overloaded' } });
+    const queued = await ask(stateDir, []);
+    assert.equal(queued.status, 75, queued.stderr);
+    assert.ok(openai.requests.length >= 2);
+    for (const r of openai.requests) {
+      for (const secret of [PASSWORD, AWS_KEY, SYSTEM_SECRET]) assert.ok(!r.rawBody.includes(secret), `sent: ${r.rawBody}`);
+      assert.match(r.rawBody, /deploy with password=\\"\[REDACTED:assigned-secret\]/);
+      assert.match(r.rawBody, /\[REDACTED:aws-access-key\]/);
+    }
+    const stored = await allText(stateDir);
+    assert.match(stored, /\[REDACTED:aws-access-key\]/, 'the queued entry holds the redacted instruction');
+    for (const secret of [PASSWORD, AWS_KEY, SYSTEM_SECRET]) assert.ok(!stored.includes(secret), 'the state folder holds no secret');
+    assert.match(queued.stderr, /redacted 3 secret\(s\) from the instruction and the task prompt before sending/);
+    const redacted = JSON.parse(answered.stdout).redacted as Record<string, Array<{ kind: string }>>;
+    assert.deepEqual([redacted.instruction!.map((r) => r.kind), redacted.taskPrompt!.map((r) => r.kind), redacted.payload], [['assigned-secret', 'aws-access-key'], ['assigned-secret'], []], answered.stdout);
+  });
+});
+
+describe('ask: a task on a symbol and the answer cache', () => {
+  it('answers the same task again from the cache, and asks the route again with --no-cache', async () => {
+    openai.reset();
+    const { dir, routes, stateDir } = await setup();
+    await writeFile(join(dir, 'package.json'), '{}');
+    const source = join(dir, 'add.ts');
+    await writeFile(source, 'export function add(a: number, b: number): number {\n  return a + b;\n}\n');
+    const ask = (extra: string[]) => cli(['ask', '--routes', routes, '--state-dir', stateDir, '--file', source, '--symbol', 'add', '--json', ...extra], { ...process.env, FAKE_KEY: 'test-key' });
+    openai.script({ reply: { text: 'first' } }, { reply: { text: 'second' } });
+    assert.equal(JSON.parse((await ask([])).stdout).text, 'first');
+    assert.equal(JSON.parse((await ask([])).stdout).text, 'first', 'the same task again is answered from the cache');
+    assert.equal(openai.requests.length, 1);
+    const fresh = await ask(['--no-cache']);
+    assert.equal(fresh.status, 0, fresh.stderr);
+    assert.equal(JSON.parse(fresh.stdout).text, 'second', 'with --no-cache the route is asked again');
+    assert.equal(openai.requests.length, 2);
+  });
 });
 
 describe('ask: a key that cannot be sent', () => {
@@ -133,5 +183,6 @@ describe('ask: what reaches the terminal', () => {
     openai.script({ reply: { text: NASTY } });
     const json = await cli(['ask', '--routes', routes, '--state-dir', stateDir, '--prompt', 'show json', '--no-cache', '--json'], env);
     assert.equal(JSON.parse(json.stdout).text, NASTY);
+    assert.doesNotMatch(json.stdout, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'every control character is escaped in the JSON, C1 included');
   });
 });

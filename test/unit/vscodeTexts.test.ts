@@ -46,6 +46,7 @@ describe('answer text', () => {
       status: 'answered', text: '', turns: 2, toolCalls: [{}, {}], proposals: [], routeId: 'claude', provider: 'anthropic', model: 'claude-sonnet-4-5',
       attempts: [{ turn: 1, route: 'openai-main', outcome: 'truncated_stream', httpStatus: 200, ms: 40, skipped: false }, { turn: 1, route: 'claude', outcome: 'answered', httpStatus: 200, ms: 80, skipped: false }],
       usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0.0031, extract, contextTokens: { used: 300, limit: 16000 },
+      redacted: { instruction: [{ kind: 'aws-access-key', line: 1 }, { kind: 'assigned-secret', line: 1 }], taskPrompt: [] },
     } as unknown as AgentResult;
     answer.finish(result);
     const md = answer.render();
@@ -54,14 +55,15 @@ describe('answer text', () => {
     assert.match(md, /Let me read roundCents\.\n\n> read_symbol `roundCents` \(src\/money\.ts\)\n> ⚠ refused: read_symbol `x` \(\.env\)\n\nIt sums and rounds\./);
     assert.match(md, /answered by `claude` \(anthropic claude-sonnet-4-5\) · 2 turn\(s\) · 2 tool call\(s\) · \$0\.0031/);
     assert.match(md, /turn 1: `openai-main` truncated_stream 200 in 40 ms; turn 1: `claude` answered 200 in 80 ms/);
+    assert.match(md, /Redacted before sending: 1 from the payload, 2 from your instruction\./);
   });
 
   it('says when a task was queued or stopped', () => {
     const queued = new AnswerText('bugs', 'f', 'a.ts:1-2');
-    queued.finish({ status: 'queued', queueId: 'q-1', queueMessage: 'Queued as q-1: every route failed.', text: '', turns: 1, toolCalls: [], proposals: [], attempts: [], usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, extract, contextTokens: { used: 1, limit: 2 } } as unknown as AgentResult);
+    queued.finish({ status: 'queued', queueId: 'q-1', queueMessage: 'Queued as q-1: every route failed.', text: '', turns: 1, toolCalls: [], proposals: [], attempts: [], usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, extract, redacted: { instruction: [], taskPrompt: [] }, contextTokens: { used: 1, limit: 2 } } as unknown as AgentResult);
     assert.match(queued.render(), /\*\*Queued\*\* as `q-1`/);
     const stopped = new AnswerText('bugs', 'f', 'a.ts:1-2');
-    stopped.finish({ status: 'stopped', stopReason: 'the turn limit (6) was reached', text: '', turns: 6, toolCalls: [], proposals: [], attempts: [], usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, extract, contextTokens: { used: 1, limit: 2 } } as unknown as AgentResult);
+    stopped.finish({ status: 'stopped', stopReason: 'the turn limit (6) was reached', text: '', turns: 6, toolCalls: [], proposals: [], attempts: [], usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, extract, redacted: { instruction: [], taskPrompt: [] }, contextTokens: { used: 1, limit: 2 } } as unknown as AgentResult);
     assert.match(stopped.render(), /\*\*Stopped\*\*: the turn limit \(6\) was reached/);
   });
 });
