@@ -64,7 +64,10 @@ if not ends then return { 'closed', 0, 0, 0 } end
 local left = tonumber(ends) - now
 if left > 0 then return { 'open', left, 0, 0 } end
 if redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PX', tonumber(ARGV[4])) then
-  return publish(ARGV[1], KEYS[3], route, 'half-open', 0, tonumber(ARGV[4]))
+  -- Others hear half-open with a probe in flight; the claimer is told it is the one.
+  local reply = publish(ARGV[1], KEYS[3], route, 'half-open', 0, tonumber(ARGV[4]))
+  reply[1] = 'probe'
+  return reply
 end
 return { 'busy', 0, math.max(redis.call('PTTL', KEYS[2]), 0), 0 }
 `;
