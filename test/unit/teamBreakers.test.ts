@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { parseChainConfig } from '../../src/gateway/chainConfig';
+import { openChain, type ChainEvent } from '../../src/gateway/openChain';
 import { RedisBreakers } from '../../src/gateway/guardrails/redis/redisBreakers';
 import type { TeamEvent } from '../../src/gateway/guardrails/teamEvents';
 import { adapterFor } from '../../src/gateway/routing/adapters/index';
@@ -16,6 +18,7 @@ import { Router } from '../../src/gateway/routing/router';
 import type { Route } from '../../src/gateway/routing/routes';
 import { startFakeProvider, type FakeProvider, type FakeStep } from '../fakes/index';
 import { startRedis, type RedisServer } from './support/redisServer';
+import { tempDir } from './support/tempDir';
 
 const FAIL: FakeStep = { fault: { type: 'http', failure: 'server_error' } };
 const REQUEST = { messages: [{ role: 'user' as const, parts: [{ type: 'text' as const, text: 'Explain parseRoutes.' }] }] };
@@ -170,6 +173,34 @@ describe('team breakers on Redis', () => {
     await b.ask();
     await b.ask();
     await until('a hears b\'s breaker', () => a.team.view('first') === 'open');
+  });
+
+  it('through openChain: the chain skips a route the team opened and says when the team breakers are degraded and back', async () => {
+    newNamespace();
+    const other = await client({ breakerThreshold: 1 });
+    const team = await RedisBreakers.open({ redisUrl: redis.url, namespace, timeoutMs: 200 }, { refreshMs: 60_000 });
+    const { config } = parseChainConfig({ routes: routes(), policy: { retries: 0, breakerThreshold: 1 } });
+    const services = await openChain(config, { stateDir: await tempDir(), adapterFor, keyFor: async () => 'test-key', backends: { teamBreakers: team } });
+    const events: ChainEvent[] = [];
+    services.chain.onEvent((e) => events.push(e));
+    try {
+      first.script(FAIL);
+      await other.ask();
+      await until('the chain hears the breaker open', () => events.some((e) => e.type === 'breaker' && e.route === 'first' && e.state === 'open'));
+      const result = await services.chain.ask(REQUEST, { noCache: true });
+      assert.equal(result.status === 'answered' && result.routeId, 'second');
+      assert.equal(first.requests.length, 1);
+      await redis.kill9();
+      try {
+        await until('degraded', () => events.some((e) => e.type === 'team-backend' && e.state === 'degraded'));
+      } finally {
+        await redis.restart();
+      }
+      await until('connected', () => events.some((e) => e.type === 'team-backend' && e.state === 'connected'), 8_000);
+    } finally {
+      await services.dispose();
+      await team.close();
+    }
   });
 
   it('four processes: one opens the breaker, the others skip it with no call; in half-open exactly one probe; then all send', async () => {
