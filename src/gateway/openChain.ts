@@ -6,6 +6,7 @@ import type { ChainConfig } from './chainConfig';
 import type { ColdQueue } from './guardrails/coldQueue';
 import { LocalColdQueue } from './guardrails/local/coldQueue';
 import type { BudgetEvent, Ledger } from './guardrails/ledger';
+import type { TeamBreakers } from './guardrails/teamBreakers';
 import type { TeamEvent } from './guardrails/teamEvents';
 import { LocalLedger } from './guardrails/local/ledger';
 import { Notifier } from './guardrails/notifier';
@@ -56,6 +57,8 @@ export interface ChainDeps {
 export interface GuardrailBackends {
   ledger?(local: Ledger, onEvent: (event: BudgetEvent | TeamEvent) => void): Promise<Ledger>;
   queue?(local: ColdQueue, onEvent: (event: TeamEvent) => void): Promise<ColdQueue>;
+  /** Breakers shared with the team, beside each route's own (which decide alone when it is unreachable). */
+  teamBreakers?: TeamBreakers;
   /** Closes the backends' connections, after the chain has finished with them. */
   close?(): Promise<void>;
 }
@@ -88,12 +91,14 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
     ...(deps.transport ? { transport: deps.transport } : {}),
     initialBreakerStates,
     spend: ledger,
+    ...(deps.backends?.teamBreakers ? { teamBreakers: deps.backends.teamBreakers } : {}),
     onEvent: (event) => {
       // Saved on every change, so an open breaker survives a reload or the next CLI run.
       if (event.type === 'breaker' && !retired) void breakers.save(router.breakerStates()).catch((e: unknown) => log(`breaker states not saved: ${String(e)}`));
       forward(event);
     },
   });
+  const stopTeamEvents = deps.backends?.teamBreakers?.onTeamEvent(forward);
   const localQueue = await LocalColdQueue.open(deps.workspaceStateDir ?? deps.stateDir, { maxAgeMs: config.queueMaxAgeMs, log, ...(deps.now ? { now: deps.now } : {}) });
   const queue = deps.backends?.queue ? await deps.backends.queue(localQueue, forward) : localQueue;
   const cache = await AnswerCache.open(deps.workspaceStateDir ?? deps.stateDir, { ttlMs: config.cacheTtlMs, log, ...(deps.now ? { now: deps.now } : {}) });
@@ -109,6 +114,7 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
     dispose: async () => {
       await breakers.save(router.breakerStates()).catch(() => undefined);
       await Promise.all([ledger.flushed(), cache.flushed()]);
+      stopTeamEvents?.();
       await router.dispose();
       ledger.close();
       await deps.backends?.close?.().catch(() => undefined);
@@ -116,6 +122,7 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
     retire: async (graceMs) => {
       await breakers.save(router.breakerStates()).catch(() => undefined);
       retired = true;
+      stopTeamEvents?.();
       const timer = setTimeout(() => void cache.flushed().then(() => router.dispose()).then(() => ledger.close()).then(() => deps.backends?.close?.()).catch(() => undefined), graceMs);
       timer.unref?.();
     },

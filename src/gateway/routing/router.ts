@@ -13,6 +13,7 @@ import { RoutePolicy, type BreakerState } from './routePolicy';
 import { costUsd, priceOf, type Price } from './prices';
 import type { ProviderKind, Route } from './routes';
 import { DEFAULT_MAX_OUTPUT_TOKENS, type SpendGuard, type SpendHold } from '../guardrails/spendGuard';
+import type { TeamBreakers } from '../guardrails/teamBreakers';
 import type { StreamEvent } from './stream';
 import { UndiciTransport, type Transport } from './transport';
 
@@ -30,6 +31,8 @@ export interface RouterOptions {
   readonly onEvent?: (event: GatewayEvent) => void;
   /** Holds each try's worst-case cost before it is sent (the money budget). */
   readonly spend?: SpendGuard;
+  /** Breakers shared with a team, beside each route's own: a route another client found failing is skipped. */
+  readonly teamBreakers?: TeamBreakers;
 }
 
 export interface SendOptions {
@@ -83,6 +86,8 @@ interface Call {
   lastRoute?: string;
   /** How a cut stream was finished, if one was. */
   continuation?: 'prefill' | 'restart';
+  /** The route whose team probe this request holds, until its outcome is recorded. */
+  teamProbe?: string;
 }
 
 const ERROR_BODY_LIMIT = 1024 * 1024;
@@ -104,6 +109,7 @@ export class Router {
   /** The order of `orderedRoutes`, and each route's prices: routes do not change after start. */
   private readonly order: readonly Route[];
   private readonly prices = new Map<string, Price | undefined>();
+  private readonly stopTeam: (() => void) | undefined;
 
   constructor(private readonly options: RouterOptions) {
     this.policy = options.policy ?? DEFAULT_POLICY;
@@ -116,6 +122,25 @@ export class Router {
         onRetry: (error, delayMs) => this.emit({ type: 'retry', route: route.id, delayMs, reason: error.kind }),
       }, options.initialBreakerStates?.[route.id]));
     }
+    this.stopTeam = options.teamBreakers?.onChange((routeId, state) => this.onTeamChange(routeId, state));
+  }
+
+  /**
+   * Another client changed a route's team breaker: the status bar hears it as a breaker event.
+   * Closed by the team means someone's call there succeeded, so this client's own breaker closes too.
+   */
+  private onTeamChange(routeId: string, state: BreakerState): void {
+    const policy = this.policies.get(routeId);
+    if (!policy) return;
+    if (state === 'closed' && policy.state() !== 'closed') policy.reset();
+    else this.emit({ type: 'breaker', route: routeId, state: this.breakerState(routeId) });
+  }
+
+  /** A route's breaker as the user sees it: the worse of its own and the team's. */
+  private breakerState(routeId: string, now = Date.now()): BreakerState {
+    const own = this.policies.get(routeId)!.state(now);
+    const team = this.options.teamBreakers?.view(routeId, now) ?? 'closed';
+    return SEVERITY[team] > SEVERITY[own] ? team : own;
   }
 
   /** Routes in the order the chain tries them: every hot route, then every warm route. */
@@ -177,6 +202,9 @@ export class Router {
         };
       } catch (e) {
         if (isCancelledError(e) || call.abort.cancelled) throw new CancelledError(call.attempts);
+        if (e instanceof TeamBreakerOpenError) {
+          // Recorded as a skip: another client opened it while this request was retrying.
+        } else
         if (isBrokenCircuitError(e)) {
           // Another call is probing this route (half-open); do not wait for it.
           this.record(call, attemptOf(route, 'breaker-open', true, 0, undefined, undefined, 'breaker open (a probe is in flight)'));
@@ -188,6 +216,12 @@ export class Router {
           smallestTooLong = Math.min(smallestTooLong, route.contextWindow ?? Number.POSITIVE_INFINITY);
         }
         previous = { route, outcome: call.attempts.at(-1)?.outcome ?? 'server_error', at: performance.now() };
+      } finally {
+        // A probe that proved nothing (cancelled, refused, never sent) goes back to the team.
+        if (call.teamProbe === route.id) {
+          call.teamProbe = undefined;
+          void this.options.teamBreakers?.releaseProbe(route.id);
+        }
       }
     }
     throw new AllRoutesFailedError(call.attempts);
@@ -221,6 +255,8 @@ export class Router {
     if (policy.state() === 'open') return { outcome: 'breaker-open', message: 'breaker open; skipped without a call' };
     // Waiting for another call's probe could take a whole time-out: fail over instead.
     if (policy.probing) return { outcome: 'breaker-open', message: 'breaker half-open; another request is probing it' };
+    const team = this.options.teamBreakers?.view(route.id) ?? 'closed';
+    if (team === 'open') return { outcome: 'breaker-open', message: TEAM_OPEN };
     if (route.secret && (await this.options.keyFor(route)) === undefined) {
       return { outcome: 'no-key', message: `no key is set for its secret "${route.secret}"` };
     }
@@ -237,7 +273,23 @@ export class Router {
     // Checked before the route's policy runs, so a refusal never reaches (and closes) a half-open breaker.
     const refused = this.options.spend?.refusal(route, this.inputTokens(route, call), maxOutputOf(route, call.request));
     if (refused) return { outcome: 'over-budget', message: refused };
+    // Last, so a probe is claimed only by a request that will send it.
+    if (team === 'half-open') {
+      if (!(await this.options.teamBreakers!.claimProbe(route.id, this.policy.timeoutMs + PROBE_LOCK_MARGIN_MS))) {
+        return { outcome: 'breaker-open', message: 'breaker half-open for the team; a probe by another client is in flight' };
+      }
+      call.teamProbe = route.id;
+    }
     return undefined;
+  }
+
+  /** Tells the team's breaker what a try proved; a failure is awaited (bounded) so the next try sees the breaker it opened. */
+  private async teamRecord(route: Route, call: Call, outcome: 'success' | 'failure'): Promise<void> {
+    const team = this.options.teamBreakers;
+    if (!team) return;
+    if (call.teamProbe === route.id) call.teamProbe = undefined;
+    const recorded = team.record(route.id, outcome, this.policy);
+    if (outcome === 'failure') await recorded;
   }
 
   /** One route through its policy, racing the caller's cancel so a backoff wait never holds it. */
@@ -259,6 +311,8 @@ export class Router {
     let sent = false;
     try {
       if (call.abort.cancelled) throw new CancelledError(call.attempts);
+      // A retry stops when the team opened the route meanwhile (unless this request holds its probe).
+      if (call.teamProbe !== route.id && (this.options.teamBreakers?.view(route.id) ?? 'closed') !== 'closed') throw new TeamBreakerOpenError(TEAM_OPEN);
       const maxOutputTokens = maxOutputOf(route, call.request);
       if (this.options.spend) {
         // A continuation also sends the text it continues from.
@@ -310,10 +364,11 @@ export class Router {
       }
       usage = answer.usage;
       this.record(call, attemptOf(route, 'answered', false, performance.now() - started, httpStatus, waitMs));
+      void this.teamRecord(route, call, 'success');
       return answer;
     } catch (e) {
-      if (e instanceof OverBudgetError) {
-        this.record(call, attemptOf(route, 'over-budget', true, 0, undefined, undefined, e.message));
+      if (e instanceof OverBudgetError || e instanceof TeamBreakerOpenError) {
+        this.record(call, attemptOf(route, e instanceof OverBudgetError ? 'over-budget' : 'breaker-open', true, 0, undefined, undefined, e.message));
         throw e;
       }
       const error = this.classify(e, call, signal, call.delivered !== deliveredBefore);
@@ -321,6 +376,7 @@ export class Router {
       hold = undefined;
       if (isCancelledError(error)) throw error;
       this.record(call, attemptOf(route, error.kind, false, performance.now() - started, error.httpStatus ?? httpStatus, waitMs, error.message));
+      if (error.decision.tripsBreaker) await this.teamRecord(route, call, 'failure');
       throw error;
     } finally {
       hold?.settle(usage, sent);
@@ -388,7 +444,7 @@ export class Router {
       const last = this.last.get(route.id);
       return {
         route,
-        breaker: this.policies.get(route.id)!.state(now),
+        breaker: this.breakerState(route.id, now),
         disabled: this.disabledRoutes.has(route.id),
         ...(last ? { lastOutcome: last.outcome, lastMessage: last.message, lastLatencyMs: last.skipped ? undefined : Math.round(last.ms) } : {}),
       };
@@ -410,12 +466,23 @@ export class Router {
   }
 
   dispose(): Promise<void> {
+    this.stopTeam?.();
     return this.transport.close();
   }
 }
 
 /** A try the money budget cannot afford on this route; never retried, never trips the breaker. */
 class OverBudgetError extends Error {}
+
+/** The team opened the route while this request was on it; never retried, never trips the breaker. */
+class TeamBreakerOpenError extends Error {}
+
+const TEAM_OPEN = 'breaker open for the team; another client found this route failing, skipped without a call';
+
+/** Beyond the probe's own time-out, how long its claim outlives a client that died holding it. */
+const PROBE_LOCK_MARGIN_MS = 5_000;
+
+const SEVERITY: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 /** The answer cap a try on this route carries. */
 function maxOutputOf(route: Route, request: ChatRequest): number {
