@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Ledger, type BudgetStatus } from '../gateway/ledger';
+import { resumeOutcome } from '../gateway/resumeOutcome';
 import { chainConfigFromArgs } from './chainFromFile';
 import { usageFailure } from './failure';
 import type { CliContext } from './main';
@@ -25,7 +26,7 @@ export async function budgetCommand(args: string[], ctx: CliContext): Promise<nu
   const status = ledger.status();
   ctx.out.write(values.json ? `${JSON.stringify(status, null, 2)}\n` : `${describe(status)}\n`);
   for (const problem of status.problems) ctx.err.write(`${problem}\n`);
-  if (action === 'resume' && status.gate === 'budget-exhausted') ctx.err.write('The budget is spent: resuming lifts the pause, not the hard stop. Raise the limit or wait for the next period.\n');
+  if (action === 'resume' && (status.gate === 'budget-exhausted' || config.budget.invalid)) ctx.err.write(`${resumeOutcome(status, config.budget.invalid)}\n`);
   // An invalid budget is shown (spend and the problem line) but is an error: nothing can be sent.
   return config.budget.invalid ? 1 : 0;
 }
