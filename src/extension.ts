@@ -17,6 +17,7 @@ import { showRoutes } from './vscode/routesCommand';
 import { StatusBar } from './vscode/statusBar';
 import { showStatus } from './vscode/statusCommand';
 import type { TargetArgs } from './vscode/symbolTarget';
+import { resumeOutcome } from './gateway/guardrails/resumeOutcome';
 
 /** What deactivate waits for: state written to disk before the host goes. */
 let shutdown: (() => Promise<void>) | undefined;
@@ -101,9 +102,12 @@ export function activate(context: vscode.ExtensionContext): ContextGatewayApi {
     register(COMMANDS.resume, async () => {
       await host.resume();
       const budget = (await host.chain()).ledger.status();
+      const invalid = host.settings.chain.budget.invalid;
       void (budget.gate === 'budget-exhausted'
         ? vscode.window.showWarningMessage('Context Gateway: the money budget is spent; resuming lifts the pause, not the hard stop. Raise contextGateway.budget.limitUsd or wait for the next period.')
-        : vscode.window.showInformationMessage('Context Gateway: AI requests resumed; queued requests will be sent.'));
+        : invalid || budget.gate === 'budget-invalid'
+          ? vscode.window.showWarningMessage(`Context Gateway: ${resumeOutcome(budget, invalid)}`)
+          : vscode.window.showInformationMessage('Context Gateway: AI requests resumed; queued requests will be sent.'));
     });
     register(COMMANDS.drainQueue, async () => {
       const report = await host.drain();

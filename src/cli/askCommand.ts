@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { runAgent, type AgentResult } from '../agent/agentLoop';
 import { askRedactionLine } from '../agent/askRedaction';
 import { parseLimits } from '../agent/limits';
+import { parseContextSettings } from '../context/contextSettings';
 import { isTaskId, parseTaskPrompts, TASK_IDS, type TaskId } from '../agent/tasks';
 import { ContextEngine, encodingForModel, routeTokenCounter } from '../context/index';
 import type { ChainResult } from '../gateway/chain';
@@ -104,7 +105,9 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
   // Lines on stderr carry provider and model words: printed without control sequences.
   const warn = (line: string) => ctx.err.write(`${plainText(line)}\n`);
   const { config, stateDir, raw } = await chainConfigFromArgs(values, warn);
-  const safetyFactor = typeof raw.context?.safetyFactor === 'number' ? raw.context.safetyFactor : undefined;
+  const { context, problems: contextProblems } = parseContextSettings(raw.context);
+  for (const problem of contextProblems) warn(`${values.routes}: ${problem}`);
+  const safetyFactor = context.safetyFactor;
   const countTokens = await routeTokenCounter(ctx.assetsDir, config.routes, safetyFactor);
   const services = await chainFromConfig(config, stateDir, warn, countTokens);
 
@@ -126,8 +129,8 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
         const file = resolve(values.file);
         const first = config.routes[0]!;
         const rule = encodingForModel(first.provider, first.model, safetyFactor);
-        const { limits, problems } = parseLimits((raw.agent ?? {}) as Record<string, unknown>);
-        for (const problem of problems) warn(problem);
+        const { limits, problems } = parseLimits(raw.agent);
+        for (const problem of problems) warn(`${values.routes}: ${problem}`);
         const tasks = parseTaskPrompts(raw.tasks);
         for (const problem of tasks.problems) warn(`${values.routes}: ${problem}`);
         const result = await runAgent({
@@ -136,10 +139,10 @@ export async function askCommand(args: string[], ctx: CliContext): Promise<numbe
           root: values.root ? resolve(values.root) : await findWorkspaceRoot(file),
           file,
           selector: selectorFrom(values),
-          exclude: Array.isArray(raw.context?.exclude) ? raw.context.exclude.filter((g): g is string => typeof g === 'string') : [],
+          exclude: context.exclude,
           encoding: rule.encoding,
           factor: rule.factor,
-          payloadMaxTokens: typeof raw.context?.maxTokens === 'number' ? raw.context.maxTokens : 8_000,
+          payloadMaxTokens: context.maxTokens,
           prompts: tasks.prompts,
           limits,
         }, { chain: services.chain, engine }, {

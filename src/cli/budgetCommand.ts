@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { BudgetStatus } from '../gateway/guardrails/ledger';
 import { LocalLedger } from '../gateway/guardrails/local/ledger';
+import { resumeOutcome } from '../gateway/guardrails/resumeOutcome';
 import { chainConfigFromArgs } from './chainFromFile';
 import { usageFailure } from './failure';
 import type { CliContext } from './main';
+import { plainText, terminalJson } from './terminalText';
 
 const OPTIONS = { routes: { type: 'string' }, 'state-dir': { type: 'string' }, json: { type: 'boolean' } } as const;
 
@@ -24,9 +26,9 @@ export async function budgetCommand(args: string[], ctx: CliContext): Promise<nu
   if (action === 'pause') await ledger.pause();
   await ledger.flushed();
   const status = ledger.status();
-  ctx.out.write(values.json ? `${JSON.stringify(status, null, 2)}\n` : `${describe(status)}\n`);
+  ctx.out.write(values.json ? `${terminalJson(status)}\n` : `${plainText(describe(status))}\n`);
   for (const problem of status.problems) ctx.err.write(`${problem}\n`);
-  if (action === 'resume' && status.gate === 'budget-exhausted') ctx.err.write('The budget is spent: resuming lifts the pause, not the hard stop. Raise the limit or wait for the next period.\n');
+  if (action === 'resume' && (status.gate === 'budget-exhausted' || config.budget.invalid)) ctx.err.write(`${resumeOutcome(status, config.budget.invalid)}\n`);
   // An invalid budget is shown (spend and the problem line) but is an error: nothing can be sent.
   return config.budget.invalid ? 1 : 0;
 }

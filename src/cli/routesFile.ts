@@ -4,10 +4,10 @@ import { CliFailure } from './failure';
 
 /** A routes file: the chain's sections, and those the CLI reads for tasks on a symbol. */
 export interface RoutesFile extends RawChainConfig {
-  readonly context?: { readonly exclude?: unknown[]; readonly maxTokens?: unknown; readonly safetyFactor?: unknown };
-  /** Checked where used (parseTaskPrompts): a user file may hold anything here. */
+  /** These three are checked where used (parseContextSettings, parseTaskPrompts, parseLimits): a user file may hold anything here. */
+  readonly context?: unknown;
   readonly tasks?: unknown;
-  readonly agent?: Readonly<Record<string, unknown>>;
+  readonly agent?: unknown;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { numberProblem, shownValue, unknownFieldProblem, type NumberBounds } from './settingValue';
 import { parseBudget, type BudgetConfig } from './guardrails/budgetConfig';
 import { parseTeamConfig, type TeamSection } from './guardrails/redis/teamConfig';
 import { parsePolicy, type PolicyConfig } from './routing/policyConfig';
@@ -35,15 +36,49 @@ export interface RawChainConfig {
   readonly team?: unknown;
 }
 
-function numberField(section: unknown, name: string, field: string, min: number, max: number, problems: string[]): number | undefined {
+/**
+ * Bounds of the numeric fields of the small sections, by `section.field`; package.json declares
+ * the same (a unit test checks).
+ */
+export const SECTION_BOUNDS: Readonly<Record<string, NumberBounds>> = {
+  'cache.ttlSeconds': { min: 0, max: 7 * 86_400, integer: true },
+  'queue.maxAgeHours': { min: 0.01, max: 24 * 365, integer: false },
+  'alerts.maxFailovers': { min: 1, max: 10_000, integer: true },
+  'alerts.windowMinutes': { min: 1, max: 24 * 60, integer: true },
+};
+
+/** The fields each small section knows; anything else is a typo worth naming. */
+const SECTION_FIELDS: Readonly<Record<'cache' | 'queue' | 'alerts' | 'notifications', readonly string[]>> = {
+  cache: ['ttlSeconds'],
+  queue: ['maxAgeHours'],
+  alerts: ['maxFailovers', 'windowMinutes'],
+  notifications: ['webhookUrl'],
+};
+
+const LABELS = { cache: ['Cache', 'a cache setting'], queue: ['Queue', 'a queue setting'], alerts: ['Alerts', 'an alerts setting'], notifications: ['Notifications', 'a notifications setting'] } as const;
+
+/** A small section as an object; a section of another type, or an unknown field in it, is reported. */
+function sectionOf(raw: RawChainConfig, name: keyof typeof SECTION_FIELDS, problems: string[]): Record<string, unknown> | undefined {
+  const section = raw[name];
   if (section === undefined || section === null) return undefined;
-  const value = (section as Record<string, unknown>)[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    problems.push(`${name}: "${field}" must be a number from ${min} to ${max}; using the default.`);
+  const [label, kind] = LABELS[name];
+  if (typeof section !== 'object' || Array.isArray(section)) {
+    problems.push(`${label}: must be an object such as {"${SECTION_FIELDS[name][0]}": ...}, not ${shownValue(section)}; using the defaults.`);
     return undefined;
   }
-  return value;
+  for (const key of Object.keys(section)) {
+    if (!SECTION_FIELDS[name].includes(key)) problems.push(`${unknownFieldProblem(`${label}: "${key}"`, key, kind, SECTION_FIELDS[name])} It is ignored.`);
+  }
+  return section as Record<string, unknown>;
+}
+
+function numberField(section: Record<string, unknown> | undefined, name: keyof typeof SECTION_FIELDS, field: string, fallback: number, problems: string[]): number | undefined {
+  const value = section?.[field];
+  if (value === undefined || value === null) return undefined;
+  const problem = numberProblem(value, SECTION_BOUNDS[`${name}.${field}`]!, fallback);
+  if (!problem) return value as number;
+  problems.push(`${LABELS[name][0]}: "${field}" ${problem}`);
+  return undefined;
 }
 
 /** Reads every section; each problem is one line naming the section and field, and keeps the default. */
@@ -57,11 +92,15 @@ export function parseChainConfig(raw: RawChainConfig): { config: ChainConfig; pr
   problems.push(...budget.problems);
   const team = parseTeamConfig(raw.team);
   problems.push(...team.problems);
-  const ttlSeconds = numberField(raw.cache, 'Cache', 'ttlSeconds', 0, 7 * 86_400, problems);
-  const maxAgeHours = numberField(raw.queue, 'Queue', 'maxAgeHours', 0.01, 24 * 365, problems);
-  const maxFailovers = numberField(raw.alerts, 'Alerts', 'maxFailovers', 1, 10_000, problems);
-  const windowMinutes = numberField(raw.alerts, 'Alerts', 'windowMinutes', 1, 24 * 60, problems);
-  let webhookUrl = (raw.notifications as { webhookUrl?: unknown } | undefined)?.webhookUrl;
+  const cache = sectionOf(raw, 'cache', problems);
+  const queue = sectionOf(raw, 'queue', problems);
+  const alerts = sectionOf(raw, 'alerts', problems);
+  const notifications = sectionOf(raw, 'notifications', problems);
+  const ttlSeconds = numberField(cache, 'cache', 'ttlSeconds', DEFAULT_CACHE_TTL_MS / 1000, problems);
+  const maxAgeHours = numberField(queue, 'queue', 'maxAgeHours', DEFAULT_QUEUE_MAX_AGE_MS / 3_600_000, problems);
+  const maxFailovers = numberField(alerts, 'alerts', 'maxFailovers', DEFAULT_FAILOVER_ALERT.maxFailovers, problems);
+  const windowMinutes = numberField(alerts, 'alerts', 'windowMinutes', DEFAULT_FAILOVER_ALERT.windowMs / 60_000, problems);
+  let webhookUrl = notifications?.webhookUrl;
   if (webhookUrl !== undefined && webhookUrl !== '') {
     const problem = typeof webhookUrl === 'string' ? baseUrlProblem(webhookUrl) : 'must be a URL string';
     if (problem) {

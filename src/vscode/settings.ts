@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parseLimits, type AgentLimits } from '../agent/limits';
+import type { AgentLimits } from '../agent/limits';
 import type { TaskId } from '../agent/tasks';
 import { parseChainConfig, type ChainConfig } from '../gateway/chainConfig';
 import { readSettings, type SettingsRead } from './settingsReader';
@@ -23,13 +23,12 @@ export function readWorkspaceSettings(): Settings {
   const configuration = vscode.workspace.getConfiguration(SECTION);
   const read = readSettings((key) => configuration.inspect(key), vscode.workspace.isTrusted);
   const { config, problems } = parseChainConfig(read.chain);
-  const limits = parseLimits(read.agent);
   return {
     chain: config,
     context: read.context,
     prompts: read.tasks,
-    limits: limits.limits,
-    problems: [...read.problems, ...problems.map((p) => `contextGateway: ${p}`), ...limits.problems.map((p) => `contextGateway: ${p}`)],
+    limits: read.agent,
+    problems: [...read.problems, ...problems.map((p) => `contextGateway: ${p}`)],
     ignoredUntrusted: read.ignoredUntrusted.map((key) => `${SECTION}.${key}`),
   };
 }

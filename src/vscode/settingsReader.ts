@@ -1,6 +1,8 @@
 // Reads the extension's settings into the core's configuration, honouring workspace trust.
 // Pure (no `vscode` import): it takes what `WorkspaceConfiguration.inspect` returns.
+import { parseLimits, type AgentLimits } from '../agent/limits';
 import { parseTaskPrompts, TASK_IDS, type TaskId } from '../agent/tasks';
+import { parseContextSettings, type ContextSettings } from '../context/contextSettings';
 import type { RawChainConfig } from '../gateway/chainConfig';
 
 /** What `WorkspaceConfiguration.inspect(key)` gives, reduced to what is read here. */
@@ -51,11 +53,11 @@ const POLICY_KEYS = ['timeoutMs', 'firstByteTimeoutMs', 'idleTimeoutMs', 'retrie
 /** The settings as the core reads them, and which workspace values were ignored. */
 export interface SettingsRead {
   readonly chain: RawChainConfig;
-  readonly context: { readonly exclude: string[]; readonly maxTokens?: number; readonly safetyFactor?: number };
+  readonly context: ContextSettings;
   readonly tasks: Partial<Record<TaskId, string>>;
-  /** Settings of the wrong type, one line each naming the setting and the fix. */
+  /** Settings of the wrong type or out of bounds, one line each naming the setting and the fix. */
   readonly problems: string[];
-  readonly agent: Readonly<Record<string, number>>;
+  readonly agent: AgentLimits;
   /** Keys (without the `contextGateway.` prefix) whose workspace value was not used. */
   readonly ignoredUntrusted: string[];
 }
@@ -103,23 +105,25 @@ export function readSettings(inspect: Inspect, trusted: boolean): SettingsRead {
     alerts: section('alerts', ['maxFailovers', 'windowMinutes']),
     team: section('team', ['redisUrl', 'namespace', 'timeoutMs', 'drainPerSecond']),
   };
-  // Excludes add up: the workspace's globs extend the user's, never replace them.
+  // Excludes add up: the workspace's globs extend the user's, never replace them. Each layer is
+  // checked on its own, so a wrong value in one is named and the others still apply.
   const excludeSetting = inspect('context.exclude');
-  const exclude = [excludeSetting?.globalValue, excludeSetting?.workspaceValue, excludeSetting?.workspaceFolderValue]
-    .flatMap((v) => (Array.isArray(v) ? v : []));
+  const excludeLayers = [excludeSetting?.globalValue, excludeSetting?.workspaceValue, excludeSetting?.workspaceFolderValue];
+  const problems: string[] = [];
+  const exclude = excludeLayers.flatMap((layer) => {
+    const read = parseContextSettings({ exclude: layer }, 'contextGateway.context');
+    problems.push(...read.problems);
+    return read.context.exclude;
+  });
   const tasks = parseTaskPrompts(section('tasks', TASK_IDS), 'contextGateway.tasks');
-  const maxTokens = get('context.maxTokens');
-  const safetyFactor = get('context.safetyFactor');
+  const context = parseContextSettings(section('context', ['maxTokens', 'safetyFactor']), 'contextGateway.context');
+  const agent = parseLimits(section('agent', ['maxTurns', 'maxToolCalls', 'maxTokens', 'maxContextTokens']), 'contextGateway.agent');
   return {
     chain,
-    context: {
-      exclude: Array.isArray(exclude) ? exclude.filter((g): g is string => typeof g === 'string') : [],
-      ...(typeof maxTokens === 'number' ? { maxTokens } : {}),
-      ...(typeof safetyFactor === 'number' ? { safetyFactor } : {}),
-    },
+    context: { ...context.context, exclude },
     tasks: tasks.prompts,
-    problems: tasks.problems,
-    agent: section('agent', ['maxTurns', 'maxToolCalls', 'maxTokens', 'maxContextTokens']) as Record<string, number>,
+    problems: [...problems, ...context.problems, ...tasks.problems, ...agent.problems],
+    agent: agent.limits,
     ignoredUntrusted: ignored,
   };
 }

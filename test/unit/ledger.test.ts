@@ -41,7 +41,7 @@ describe('budget config', () => {
       [{ limitUsd: 1e9 }, /"limitUsd" is 1000000000;/],
       [{ limitUsd: 5, period: 'week' }, /"period" is "week" \(a string\); set it to "day" or "month"/],
       [{ limitUsd: 5, pauseAtPercent: '50' }, /"pauseAtPercent" is "50"/],
-      [{ limitUSD: 5 }, /"limitUSD" is not a budget setting; known: limitUsd, period, pauseAtPercent/],
+      [{ limitUSD: 5 }, /"limitUSD" is not a budget setting \(did you mean "limitUsd"\?\); known: limitUsd, period, pauseAtPercent/],
       ['5', /must be an object/],
     ];
     for (const [input, line] of bad) {

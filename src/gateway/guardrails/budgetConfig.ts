@@ -1,3 +1,5 @@
+import { shownValue, unknownFieldProblem } from '../settingValue';
+
 /** The money budget, from settings or the routes file's "budget" section. */
 export interface BudgetConfig {
   /** USD per period; undefined means no limit (spend is still recorded). */
@@ -21,10 +23,7 @@ export const MAX_LIMIT_USD = 100_000;
 const KNOWN = ['limitUsd', 'period', 'pauseAtPercent'];
 const UNTIL_FIXED = 'Nothing is sent until it is fixed.';
 
-function shown(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  return `${JSON.stringify(value) ?? String(value)} (${Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`})`;
-}
+const shown = shownValue;
 
 /**
  * Reads a budget section. Every problem fails closed: a limit of the wrong type, negative or
@@ -42,7 +41,7 @@ export function parseBudget(input: unknown): { budget: BudgetConfig; problems: s
   const raw = input as Record<string, unknown>;
   let budget: BudgetConfig = DEFAULT_BUDGET;
   for (const key of Object.keys(raw)) {
-    if (!KNOWN.includes(key)) problems.push(`Budget: "${key}" is not a budget setting; known: ${KNOWN.join(', ')}. Correct or remove it. ${UNTIL_FIXED}`);
+    if (!KNOWN.includes(key)) problems.push(`${unknownFieldProblem(`Budget: "${key}"`, key, 'a budget setting', KNOWN)} Correct or remove it. ${UNTIL_FIXED}`);
   }
   if (raw.limitUsd !== undefined && raw.limitUsd !== null) {
     const limit = raw.limitUsd;

@@ -1,3 +1,5 @@
+import { unknownFieldProblem } from '../settingValue';
+
 /** How each route's calls are guarded. Every field has a default; settings override them. */
 export interface PolicyConfig {
   /** Limit for one attempt, from sending the request to the last byte of the answer. */
@@ -36,7 +38,8 @@ export const DEFAULT_POLICY: PolicyConfig = {
   maxQueued: 64,
 };
 
-const LIMITS: Record<keyof PolicyConfig, [min: number, max: number]> = {
+/** Bounds of each field (whole numbers); package.json declares the same (a unit test checks). */
+export const POLICY_BOUNDS: Readonly<Record<keyof PolicyConfig, readonly [min: number, max: number]>> = {
   timeoutMs: [1, 3_600_000],
   firstByteTimeoutMs: [1, 3_600_000],
   idleTimeoutMs: [1, 3_600_000],
@@ -65,9 +68,9 @@ export function parsePolicy(input: unknown): ParsedPolicy {
   }
   const policy: Record<string, number> = { ...DEFAULT_POLICY };
   for (const [key, value] of Object.entries(input)) {
-    const limits = LIMITS[key as keyof PolicyConfig];
+    const limits = POLICY_BOUNDS[key as keyof PolicyConfig];
     if (!limits) {
-      problems.push(`Policy: "${key}" is not a policy setting; known: ${Object.keys(LIMITS).join(', ')}.`);
+      problems.push(unknownFieldProblem(`Policy: "${key}"`, key, 'a policy setting', Object.keys(POLICY_BOUNDS)));
     } else if (typeof value !== 'number' || !Number.isInteger(value) || value < limits[0] || value > limits[1]) {
       problems.push(`Policy: "${key}" must be a whole number from ${limits[0]} to ${limits[1]}; using ${DEFAULT_POLICY[key as keyof PolicyConfig]}.`);
     } else {

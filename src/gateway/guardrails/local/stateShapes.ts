@@ -3,6 +3,7 @@
 // words, or undefined when the value has the shape the code relies on.
 
 import type { QueueReason } from '../coldQueue';
+import { MAX_OUTPUT_TOKENS } from '../../routing/routes';
 
 type Json = Record<string, unknown>;
 
@@ -57,7 +58,12 @@ function requestProblem(request: unknown): string | undefined {
   }
   if (request.system !== undefined && !isString(request.system)) return '"request.system" is not a string';
   if (request.tools !== undefined && !Array.isArray(request.tools)) return '"request.tools" is not a list';
-  if (request.maxOutputTokens !== undefined && !(isCount(request.maxOutputTokens) && request.maxOutputTokens > 0)) return '"request.maxOutputTokens" is not a whole number above 0';
+  // Bounded as a route's own limit is: a value no route accepts would make the request's worst-case
+  // cost unbounded, so it would wait forever for a route that fits the money budget.
+  const max = request.maxOutputTokens;
+  if (max !== undefined && !(isCount(max) && max > 0 && max <= MAX_OUTPUT_TOKENS)) {
+    return `"request.maxOutputTokens" is ${typeof max === 'number' ? String(max) : JSON.stringify(max)}, not a whole number from 1 to ${MAX_OUTPUT_TOKENS}`;
+  }
   if (request.temperature !== undefined && !(typeof request.temperature === 'number' && Number.isFinite(request.temperature))) return '"request.temperature" is not a number';
   return undefined;
 }
