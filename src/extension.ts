@@ -92,7 +92,11 @@ export function activate(context: vscode.ExtensionContext): ContextGatewayApi {
     register(COMMANDS.previewContext, (args?: TargetArgs) => previewContext({ host, engine: engineOf, payloads }, args));
     register(COMMANDS.setApiKey, (args?: KeyArgs) => setApiKey(host, keys, args));
     register(COMMANDS.removeApiKey, (args?: KeyArgs) => removeApiKey(host, keys, args));
-    register(COMMANDS.setTeamRedisPassword, (args?: TeamSecretArgs) => setTeamRedisPassword(context.secrets, args));
+    register(COMMANDS.setTeamRedisPassword, async (args?: TeamSecretArgs) => {
+      const stored = await setTeamRedisPassword(context.secrets, args);
+      if (stored) await host.reconnect();
+      return stored;
+    });
     register(COMMANDS.setTeamKey, (args?: TeamSecretArgs) => setTeamKey(context.secrets, args));
     register(COMMANDS.showRoutes, () => showRoutes(host));
     register(COMMANDS.pause, async () => {

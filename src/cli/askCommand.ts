@@ -10,7 +10,7 @@ import type { ChainResult } from '../gateway/chain';
 import { isAllRoutesFailedError, isCancelledError } from '../gateway/routing/chainErrors';
 import type { AnswerEvent, Attempt } from '../gateway/routing/events';
 import type { ChatRequest } from '../gateway/ir';
-import { chainConfigFromArgs, chainFromConfig } from './chainFromFile';
+import { chainConfigFromArgs, chainFromConfig, TEAM_OPTIONS } from './chainFromFile';
 import { CliFailure, usageFailure } from './failure';
 import type { CliContext } from './main';
 import { positiveInteger, selectorFrom } from './selectorArgs';
@@ -23,6 +23,7 @@ export const EXIT_QUEUED = 75;
 export const EXIT_CANCELLED = 130;
 
 const OPTIONS = {
+  ...TEAM_OPTIONS,
   routes: { type: 'string' },
   'state-dir': { type: 'string' },
   prompt: { type: 'string' },

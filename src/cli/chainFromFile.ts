@@ -2,6 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { adapterFor } from '../gateway/routing/adapters/index';
 import { parseChainConfig, type ChainConfig } from '../gateway/chainConfig';
 import { openChain, type ChainServices } from '../gateway/openChain';
+import { openTeamBackends } from '../gateway/guardrails/redis/teamBackends';
+import { REDIS_PASSWORD_ENV } from '../gateway/guardrails/redis/teamKey';
 import type { Route } from '../gateway/routing/routes';
 import { CliFailure, usageFailure } from './failure';
 import { readRoutesFile, type RoutesFile } from './routesFile';
@@ -49,8 +51,10 @@ export function envKeys(route: Route): Promise<string | undefined> {
 }
 
 /** The whole chain over a configuration and a state folder, for one CLI run. */
-export function chainFromConfig(config: ChainConfig, stateDir: string, warn: (line: string) => void, countTokens?: (text: string, route: Route) => number): Promise<ChainServices> {
-  return openChain(config, { stateDir, adapterFor, keyFor: envKeys, ...(countTokens ? { countTokens } : {}), log: warn });
+export async function chainFromConfig(config: ChainConfig, stateDir: string, warn: (line: string) => void, countTokens?: (text: string, route: Route) => number): Promise<ChainServices> {
+  const password = process.env[REDIS_PASSWORD_ENV];
+  const backends = config.team ? await openTeamBackends(config.team, { ...(password ? { password } : {}), log: warn }) : undefined;
+  return openChain(config, { stateDir, adapterFor, keyFor: envKeys, ...(countTokens ? { countTokens } : {}), log: warn, ...(backends ? { backends } : {}) });
 }
 
 /** Both at once, for commands that need no token counts. */

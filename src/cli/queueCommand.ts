@@ -2,12 +2,12 @@ import { parseArgs } from 'node:util';
 import { LocalColdQueue, isQueueId } from '../gateway/guardrails/local/coldQueue';
 import { textOf } from '../gateway/ir';
 import { EXIT_QUEUED } from './askCommand';
-import { chainFromArgs } from './chainFromFile';
+import { chainFromArgs, TEAM_OPTIONS } from './chainFromFile';
 import { CliFailure, usageFailure } from './failure';
 import type { CliContext } from './main';
 import { printedOutput } from './commandOutput';
 
-const OPTIONS = { routes: { type: 'string' }, 'state-dir': { type: 'string' }, json: { type: 'boolean' } } as const;
+const OPTIONS = { routes: { type: 'string' }, 'state-dir': { type: 'string' }, json: { type: 'boolean' }, ...TEAM_OPTIONS } as const;
 
 /** `queue list | drain | show <id>` over a state folder. */
 export async function queueCommand(args: string[], ctx: CliContext): Promise<number> {

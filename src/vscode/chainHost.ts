@@ -6,6 +6,8 @@ import type { DrainReport } from '../gateway/guardrails/coldQueue';
 import { DrainScheduler } from '../gateway/guardrails/drainScheduler';
 import type { ChatRequest } from '../gateway/ir';
 import { openChain, type ChainServices } from '../gateway/openChain';
+import { openTeamBackends } from '../gateway/guardrails/redis/teamBackends';
+import { TEAM_SECRETS } from './teamCommands';
 import type { Tier } from '../gateway/routing/routes';
 import { eventLogLine } from './eventLog';
 import type { KeyStore } from './keyStore';
@@ -82,7 +84,11 @@ export class ChainHost implements vscode.Disposable {
 
   private async build(): Promise<ChainServices> {
     const settings = this.current;
+    const team = settings.chain.team;
+    const password = team ? await this.keys.stored(TEAM_SECRETS.redisPassword) : undefined;
+    const backends = team ? await openTeamBackends(team, { ...(password ? { password } : {}), log: (line) => this.log.for('team').warn(line) }) : undefined;
     const services = await openChain(settings.chain, {
+      ...(backends ? { backends } : {}),
       stateDir: this.stateDir,
       workspaceStateDir: this.workspaceStateDir,
       adapterFor,
@@ -124,6 +130,11 @@ export class ChainHost implements vscode.Disposable {
       this.changed.fire();
     });
     return this.reloading;
+  }
+
+  /** A team secret changed: build the chain again so its Redis connections use it. */
+  reconnect(): Promise<void> {
+    return this.reload();
   }
 
   private async checkWorkspaceFiles(): Promise<void> {

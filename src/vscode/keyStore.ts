@@ -39,6 +39,12 @@ export class KeyStore implements vscode.Disposable {
     return value;
   }
 
+  /** A secret stored under its own storage key (the team's), read fresh each time. */
+  async stored(storageKey: string): Promise<string | undefined> {
+    const value = await this.secrets.get(storageKey);
+    return value && value.trim() ? value : undefined;
+  }
+
   async set(secret: string, key: string): Promise<void> {
     this.cache.delete(secret);
     await this.secrets.store(storageKey(secret), key.trim());

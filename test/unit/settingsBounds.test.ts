@@ -11,6 +11,7 @@ import { CONTEXT_BOUNDS, DEFAULT_CONTEXT, parseContextSettings } from '../../src
 import { SECTION_BOUNDS, parseChainConfig } from '../../src/gateway/chainConfig';
 import { POLICY_BOUNDS } from '../../src/gateway/routing/policyConfig';
 import { MAX_LIMIT_USD } from '../../src/gateway/guardrails/budgetConfig';
+import { TEAM_BOUNDS } from '../../src/gateway/guardrails/redis/teamConfig';
 import { resumeOutcome } from '../../src/gateway/guardrails/resumeOutcome';
 import { queuedRequestProblem } from '../../src/gateway/guardrails/local/stateShapes';
 import { readSettings, type InspectedSetting } from '../../src/vscode/settingsReader';
@@ -103,6 +104,7 @@ describe('package.json bounds', () => {
     for (const [k, b] of Object.entries(AGENT_LIMIT_BOUNDS)) expected[`agent.${k}`] = [b.min, b.max];
     for (const [k, b] of Object.entries(POLICY_BOUNDS)) expected[`policy.${k}`] = b;
     for (const [k, b] of Object.entries(SECTION_BOUNDS)) expected[k] = [b.min, b.max];
+    for (const [k, b] of Object.entries(TEAM_BOUNDS)) expected[`team.${k}`] = [b.min, b.max];
     expected['budget.limitUsd'] = [0, MAX_LIMIT_USD];
     for (const [key, [min, max]] of Object.entries(expected)) {
       const p = props[`contextGateway.${key}`];

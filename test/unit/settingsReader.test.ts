@@ -65,7 +65,7 @@ describe('settings reader', () => {
     assert.equal(typo.config.team?.namespace, 'context-gateway');
     assert.equal(typo.config.team?.timeoutMs, 500);
     assert.match(typo.problems.join('\n'), /Team: unknown field "namepsace"/);
-    assert.match(typo.problems.join('\n'), /Team: "timeoutMs" must be a number from 50 to 10000/);
+    assert.match(typo.problems.join('\n'), /Team: "timeoutMs" must be a whole number from 50 to 10000/);
   });
 
   it('a bad budget setting fails closed: the chain gets an invalid budget (nothing is sent) and one problem line names it', () => {

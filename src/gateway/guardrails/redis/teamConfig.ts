@@ -44,6 +44,12 @@ export function namespaceProblem(value: string): string | undefined {
 const TEAM_FIELDS = ['redisUrl', 'namespace', 'timeoutMs', 'drainPerSecond'] as const;
 export const DEFAULT_DRAIN_PER_SECOND = 2;
 
+/** Bounds of the team section's numbers; package.json declares the same (a unit test checks). */
+export const TEAM_BOUNDS = {
+  timeoutMs: { min: 50, max: 10_000, integer: true },
+  drainPerSecond: { min: 0.1, max: 100, integer: false },
+} as const;
+
 /** The team section with its pacing: how many queued requests per second a drain may send. */
 export interface TeamSection extends TeamConfig {
   readonly drainPerSecond: number;
@@ -74,15 +80,16 @@ export function parseTeamConfig(raw: unknown): { team?: TeamSection; problems: s
     if (problem) return { problems: [...problems, `Team: ${problem} Running on local state until it is fixed.`] };
     namespace = section.namespace as string;
   }
-  const timeoutMs = boundedNumber(section, 'timeoutMs', 50, 10_000, DEFAULT_TEAM_TIMEOUT_MS, problems);
-  const drainPerSecond = boundedNumber(section, 'drainPerSecond', 0.1, 100, DEFAULT_DRAIN_PER_SECOND, problems);
+  const timeoutMs = boundedNumber(section, 'timeoutMs', DEFAULT_TEAM_TIMEOUT_MS, problems);
+  const drainPerSecond = boundedNumber(section, 'drainPerSecond', DEFAULT_DRAIN_PER_SECOND, problems);
   return { team: { redisUrl: url, namespace, timeoutMs, drainPerSecond }, problems };
 }
 
-function boundedNumber(section: Record<string, unknown>, field: string, min: number, max: number, fallback: number, problems: string[]): number {
+function boundedNumber(section: Record<string, unknown>, field: keyof typeof TEAM_BOUNDS, fallback: number, problems: string[]): number {
+  const { min, max, integer } = TEAM_BOUNDS[field];
   const value = section[field];
   if (value === undefined) return fallback;
-  if (typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max) return value;
-  problems.push(`Team: "${field}" must be a number from ${min} to ${max} (it is ${JSON.stringify(value)}); using ${fallback}.`);
+  if (typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value))) return value;
+  problems.push(`Team: "${field}" must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max} (it is ${JSON.stringify(value)}); using ${fallback}.`);
   return fallback;
 }
