@@ -3,7 +3,8 @@
 // whole chain with a money budget over a state folder (the ledger's reads and writes on every
 // request); and what a dead route costs a request with its breaker closed and open. The fake
 // runs in a child process so its work does not share this event loop. Prints figures; asserts
-// nothing. BENCH_ROUNDS, BENCH_SEQUENTIAL and BENCH_BURSTS set the sample sizes.
+// nothing. BENCH_ROUNDS, BENCH_SEQUENTIAL and BENCH_BURSTS set the sample sizes; BENCH_CASES
+// (router,budgeted) and BENCH_CONCURRENCY (1,50) narrow what runs, for a profile of one case.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ import type { Route } from '../../src/gateway/routing/routes';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 400);
 const BURSTS = Number(process.env.BENCH_BURSTS ?? 20);
+const CASES = (process.env.BENCH_CASES ?? 'router,budgeted').split(',');
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,50').split(',').map(Number);
 
 async function startFake(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [join(__dirname, '..', 'test', 'fakes', 'serve.js'), '--kind', 'openai', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -150,8 +153,8 @@ async function main(): Promise<void> {
     console.log(`Gateway overhead vs direct undici to the same loopback fake (${ROUNDS} alternating rounds; ms)`);
     console.log('case      | concurrency | direct p50 | direct p99 | chain p50 | chain p99 | overhead p50 | overhead p99 | CPU/request direct | CPU/request chain | CPU overhead');
     const cases: Array<[string, () => Promise<number>, () => Promise<number>]> = [['router', direct, gateway], ['budgeted', directVaried, budgeted]];
-    for (const c of [1, 50]) {
-      for (const [name, d, g] of cases) {
+    for (const c of CONCURRENCY) {
+      for (const [name, d, g] of cases.filter(([name]) => CASES.includes(name))) {
         const m = await measure(c, d, g);
         console.log(`${name.padEnd(9)} | ${String(c).padStart(11)} | ${f(m.direct.p50).padStart(10)} | ${f(m.direct.p99).padStart(10)} | ${f(m.gateway.p50).padStart(9)} | ${f(m.gateway.p99).padStart(9)} | ${f(m.overheadP50).padStart(12)} | ${f(m.overheadP99).padStart(12)} | ${f(m.cpuPerRequest.direct).padStart(18)} | ${f(m.cpuPerRequest.gateway).padStart(17)} | ${f(m.cpuPerRequest.gateway - m.cpuPerRequest.direct).padStart(12)}`);
       }

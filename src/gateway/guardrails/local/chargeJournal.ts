@@ -44,6 +44,8 @@ export interface MonthRecords {
   /** Sum of the charges per UTC day (`2026-11-23`), so a period's spend is not summed per request. */
   readonly spentByDay: Map<string, number>;
   spentUsd: number;
+  /** Counts the records taken in, so what is derived from them can tell when it is out of date. */
+  version: number;
 }
 
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
@@ -99,7 +101,7 @@ export class ChargeJournal {
   }
 
   private static empty(): MonthRecords {
-    return { charges: [], holds: new Map(), unreadable: [], spentByDay: new Map(), spentUsd: 0 };
+    return { charges: [], holds: new Map(), unreadable: [], spentByDay: new Map(), spentUsd: 0, version: 0 };
   }
 
   /**
@@ -133,11 +135,13 @@ export class ChargeJournal {
 
   /** Appends one record as one write to a file opened for appending, so lines of processes never interleave. */
   append(monthKey: string, record: Charge | Hold | Release): void {
-    this.month(monthKey, true);
+    // Read once this turn is enough: a line another process appends meanwhile is read after ours.
+    this.month(monthKey);
     // After a torn last line (a writer killed mid-line), start on a fresh line so this record is
     // not lost with it; the torn line then reads as unreadable, and is counted as such.
-    writeSync(this.open(), `${this.partial ? '\n' : ''}${JSON.stringify(record)}\n`);
-    this.catchUp();
+    const text = `${this.partial ? '\n' : ''}${JSON.stringify(record)}\n`;
+    writeSync(this.open(), text);
+    this.catchUp({ record, bytes: Buffer.byteLength(text) });
   }
 
   /** Closes the open file (the journal reopens it when next used). */
@@ -166,8 +170,11 @@ export class ChargeJournal {
     return this.fd;
   }
 
-  /** Reads the bytes appended since the last read. */
-  private catchUp(): void {
+  /**
+   * Reads the bytes appended since the last read. After this process's own append, when the file
+   * grew by exactly that line, the record is taken as written instead of read back.
+   */
+  private catchUp(own?: { record: Charge | Hold | Release; bytes: number }): void {
     let stat: { size: number; ino: number };
     try {
       stat = statSync(this.file);
@@ -180,6 +187,17 @@ export class ChargeJournal {
       this.restart();
     }
     if (stat.size <= this.readBytes) return;
+    if (own && stat.size === this.readBytes + own.bytes && this.fd !== undefined) {
+      this.readBytes = stat.size;
+      if (this.partial) {
+        // The torn line before ours is complete now (our record starts on a line of its own).
+        this.take(this.partial);
+        this.partial = '';
+      }
+      this.lines++;
+      this.takeRecord(own.record);
+      return;
+    }
     const fd = this.open();
     const buffer = Buffer.alloc(stat.size - this.readBytes);
     const read = readSync(fd, buffer, 0, buffer.length, this.readBytes);
@@ -204,7 +222,11 @@ export class ChargeJournal {
       this.records.unreadable.push({ file: this.file, line: this.lines, why: problem });
       return;
     }
-    const r = record as Charge | Hold | Release;
+    this.takeRecord(record as Charge | Hold | Release);
+  }
+
+  private takeRecord(r: Charge | Hold | Release): void {
+    this.records.version++;
     if ('kind' in r && r.kind === 'hold') {
       this.records.holds.set(r.id, r);
     } else if ('kind' in r && r.kind === 'release') {

@@ -23,6 +23,11 @@ const STATE_FILE = 'budget-state.json';
 /** Input is counted before sending; providers may count a little more. Held with this margin. */
 const INPUT_MARGIN = 1.1;
 const THRESHOLDS = [50, 80, 100];
+/** Hold ids: this process's random prefix and a counter, unique across the processes on a state folder. */
+const HOLD_PREFIX = randomBytes(6).toString('hex');
+let holdCount = 0;
+/** Budget state files written by this process: a ledger that checked the state this turn checks again after one. */
+let stateWrites = 0;
 /**
  * A hold no longer counts after this, even if its process still runs (stopped, or its pid reused
  * after a crash). A hold of a process that has died is released at once, so this is a backstop;
@@ -60,6 +65,12 @@ export class LocalLedger implements Ledger {
   /** The last state read, with the file's stamp when it was read. */
   private stateCache: { stamp: string; state: BudgetState } | undefined;
   private readonly lock: LedgerLock;
+  /** The holds' sum as last added up, valid for the same records until a hold in it expires (or 1 s, for a process that died). */
+  private heldCache: { records: MonthRecords; version: number; until: number; held: number } | undefined;
+  /** The current period's key, until the period ends. */
+  private periodCache: { key: string; from: number; until: number } | undefined;
+  /** The budget state was checked in this synchronous run of code, at this count of writes in the process. */
+  private stateCheckedThisTurn: number | undefined;
 
   private constructor(
     private readonly config: BudgetConfig,
@@ -86,6 +97,13 @@ export class LocalLedger implements Ledger {
    * resumes (which rewrites it).
    */
   private readState(): BudgetState {
+    // Another process's change is seen in a later turn anyway; one of this process (another chain
+    // on the same folder) is counted in `stateWrites`.
+    if (this.stateCheckedThisTurn === stateWrites && this.stateCache) return this.stateCache.state;
+    this.stateCheckedThisTurn = stateWrites;
+    queueMicrotask(() => {
+      this.stateCheckedThisTurn = undefined;
+    });
     let stamp: string;
     try {
       const s = statSync(this.statePath, { bigint: true });
@@ -125,10 +143,19 @@ export class LocalLedger implements Ledger {
     writeFileSync(temporary, JSON.stringify(next), { mode: STATE_FILE_MODE });
     renameSync(temporary, this.statePath);
     this.stateCache = undefined;
+    stateWrites++;
   }
 
   private get periodKey(): string {
-    return periodKeyOf(this.config.period, this.now());
+    const now = this.now();
+    const cached = this.periodCache;
+    if (cached && now >= cached.from && now < cached.until) return cached.key;
+    const key = periodKeyOf(this.config.period, now);
+    const d = new Date(now);
+    const from = this.config.period === 'day' ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) : Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    const until = this.config.period === 'day' ? from + 86_400_000 : Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+    this.periodCache = { key, from, until };
+    return key;
   }
 
   private records(): MonthRecords {
@@ -153,9 +180,21 @@ export class LocalLedger implements Ledger {
     const records = this.records();
     const readable = this.config.period === 'month' ? records.spentUsd : (records.spentByDay.get(this.periodKey) ?? 0);
     const now = this.now();
-    let held = 0;
-    for (const hold of records.holds.values()) {
-      if (Date.parse(hold.expiresAt) > now && processAlive(hold.owner)) held += hold.usd;
+    const cached = this.heldCache;
+    let held: number;
+    if (cached && cached.records === records && cached.version === records.version && now < cached.until) {
+      held = cached.held;
+    } else {
+      held = 0;
+      let until = now + 1_000;
+      for (const hold of records.holds.values()) {
+        const expires = Date.parse(hold.expiresAt);
+        if (expires > now && processAlive(hold.owner)) {
+          held += hold.usd;
+          until = Math.min(until, expires);
+        }
+      }
+      this.heldCache = { records, version: records.version, until, held };
     }
     return { spent: readable + records.unreadable.length * this.unreadableWorstUsd, held, unreadable: records.unreadable.length };
   }
@@ -191,7 +230,7 @@ export class LocalLedger implements Ledger {
         if (refused) return refused;
         const at = this.now();
         const record: Hold = {
-          kind: 'hold', id: `h-${randomBytes(8).toString('hex')}`, at: new Date(at).toISOString(), route: route.id, requestId,
+          kind: 'hold', id: `h-${HOLD_PREFIX}${(holdCount++).toString(36)}`, at: new Date(at).toISOString(), route: route.id, requestId,
           usd: worst, owner: process.pid, expiresAt: new Date(at + this.holdTtlMs).toISOString(),
         };
         this.journal.append(this.periodKey.slice(0, 7), record);
@@ -251,8 +290,11 @@ export class LocalLedger implements Ledger {
 
   /** Why a new request may not start now, or undefined when it may. */
   gate(): BudgetGate | undefined {
+    return this.gateWith(this.readState());
+  }
+
+  private gateWith(state: BudgetState): BudgetGate | undefined {
     if (this.config.invalid) return 'budget-invalid';
-    const state = this.readState();
     if (state.manualPause) return 'manual-pause';
     const { spent, held } = this.figures();
     const percent = this.percentOf(spent + held);
@@ -262,8 +304,12 @@ export class LocalLedger implements Ledger {
     return undefined;
   }
 
-  private checkGate(): void {
-    const gate = this.gate();
+  /**
+   * Tells a change of the gate after a charge or a pause. After a charge only the figures changed:
+   * the budget state as last read serves, and the next request's `gate()` reads it afresh.
+   */
+  private checkGate(state: BudgetState | undefined = this.stateCache?.state): void {
+    const gate = this.gateWith(state ?? this.readState());
     if (gate !== this.lastGate) {
       this.lastGate = gate;
       this.onEvent({ type: 'budget-gate', gate });
@@ -339,6 +385,7 @@ export class LocalLedger implements Ledger {
 
   /** Closes the journal's open file; a later decision reopens it. */
   close(): void {
+    this.lock.releaseHeld();
     this.journal.close();
   }
 }
