@@ -20,8 +20,8 @@ interface BudgetState {
 }
 
 const STATE_FILE = 'budget-state.json';
-/** Input is counted before sending; providers may count a little more. Held with this margin. */
-const INPUT_MARGIN = 1.1;
+/** Input is counted before sending; providers may count a little more. Held with this margin (the team ledger holds alike). */
+export const INPUT_MARGIN = 1.1;
 const THRESHOLDS = [50, 80, 100];
 /**
  * A hold no longer counts after this, even if its process still runs (stopped, or its pid reused
@@ -30,7 +30,7 @@ const THRESHOLDS = [50, 80, 100];
  */
 export const DEFAULT_HOLD_TTL_MS = 30 * 60_000;
 
-function periodKeyOf(period: 'day' | 'month', now: number): string {
+export function periodKeyOf(period: 'day' | 'month', now: number): string {
   const iso = new Date(now).toISOString();
   return period === 'day' ? iso.slice(0, 10) : iso.slice(0, 7);
 }
