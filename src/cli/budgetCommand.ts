@@ -4,12 +4,12 @@ import { LocalLedger } from '../gateway/guardrails/local/ledger';
 import { openTeamBackends } from '../gateway/guardrails/redis/teamBackends';
 import { REDIS_PASSWORD_ENV } from '../gateway/guardrails/redis/teamKey';
 import { resumeOutcome } from '../gateway/guardrails/resumeOutcome';
-import { chainConfigFromArgs } from './chainFromFile';
+import { chainConfigFromArgs, TEAM_OPTIONS } from './chainFromFile';
 import { usageFailure } from './failure';
 import type { CliContext } from './main';
 import { plainText, terminalJson } from './terminalText';
 
-const OPTIONS = { routes: { type: 'string' }, 'state-dir': { type: 'string' }, json: { type: 'boolean' } } as const;
+const OPTIONS = { routes: { type: 'string' }, 'state-dir': { type: 'string' }, json: { type: 'boolean' }, ...TEAM_OPTIONS } as const;
 
 function describe(s: BudgetStatus): string {
   const limit = s.limitUsd !== undefined ? ` of $${s.limitUsd.toFixed(2)} (${(s.percent ?? 0).toFixed(1)}%)` : s.gate === 'budget-invalid' ? ' (the budget setting is invalid, see below)' : ' (no limit set)';

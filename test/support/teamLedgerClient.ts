@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   let peak = 0;
   const teamEvents: string[] = [];
   const ledger = await RedisLedger.open({ redisUrl: setup.redisUrl, namespace: setup.namespace, timeoutMs: 2_000 }, budget, local, (e) => {
-    if (e.type === 'team-backend') teamEvents.push(e.state);
+    if (e.type === 'team-backend') teamEvents.push(e.state + (e.detail ? ': ' + e.detail : ''));
   }, { onReply: (_op, reply) => { peak = Math.max(peak, Number(reply[2]) + Number(reply[3])); } });
   const outcomes = await Promise.all(Array.from({ length: setup.count }, async (_, i) => {
     const hold = await ledger.reserve(setup.route, 1000, 1000, `q${process.pid}-${i}`);

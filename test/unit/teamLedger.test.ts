@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import Redis from 'ioredis';
@@ -15,6 +16,7 @@ import { RedisLedger } from '../../src/gateway/guardrails/redis/redisLedger';
 import type { SpendHold } from '../../src/gateway/guardrails/spendGuard';
 import type { TeamEvent } from '../../src/gateway/guardrails/teamEvents';
 import type { Route } from '../../src/gateway/routing/routes';
+import { runCli } from './support/cliProcess';
 import { startRedis, type RedisServer } from './support/redisServer';
 import { tempDir } from './support/tempDir';
 
@@ -223,7 +225,8 @@ describe('team ledger on Redis', () => {
     assert.ok(peak <= limitMicro, figures);
     assert.equal(finalSpent, sumSettled);
     assert.equal(finalHeld, 0);
-    assert.deepEqual(runs.map((r) => [r.pending, r.teamEvents]), runs.map(() => [0, ['connected']]));
+    assert.deepEqual(runs.map((r) => r.pending), [0, 0, 0, 0], 'no charge left unconfirmed');
+    assert.ok(runs.every((r) => !r.teamEvents.some((e) => e.startsWith('degraded'))), JSON.stringify(runs.map((r) => r.teamEvents)));
   });
 
   it('answers from the local ledger while Redis is down at start, and adds its charges to Redis once when it is up', async () => {
@@ -282,5 +285,33 @@ describe('team ledger on Redis', () => {
     await sleep(600);
     assert.equal(await spentInRedis(period), 9000);
     assert.equal(c.ledger.status().spentUsd, 0.009);
+  });
+
+  it('budget status, pause and resume on the command line act on the team ledger when the routes file has a team section', async () => {
+    namespace = `t-${randomUUID()}`;
+    const dir = await tempDir('cg-team-cli-');
+    const routes = join(dir, 'routes.json');
+    await writeFile(routes, JSON.stringify({
+      routes: [{ id: 'team-route', tier: 'hot', provider: 'openai', model: 'm', baseUrl: 'https://x.test', inputPricePerMTok: 1, outputPricePerMTok: 1 }],
+      budget: { limitUsd: 1, period: 'month', pauseAtPercent: 80 },
+      team: { redisUrl: redis.url, namespace, timeoutMs: 1000 },
+    }));
+    const c = await client({ limitUsd: 1, period: 'month', pauseAtPercent: 80 });
+    (await c.ledger.reserve(ROUTE, 1000, 1000, 'q') as SpendHold).settle(USAGE, true);
+    await c.ledger.flushed();
+    const args = ['--routes', routes, '--state-dir', join(dir, 'state')];
+    const paused = await runCli(['budget', 'pause', ...args, '--json'], { ...process.env });
+    assert.equal(paused.status, 0, paused.stderr);
+    const shown = JSON.parse(paused.stdout) as { backend: string; gate: string; spentUsd: number };
+    assert.equal(shown.backend, 'redis');
+    assert.equal(shown.gate, 'manual-pause');
+    assert.equal(shown.spentUsd, 0.0015, 'the team\'s spend, not this state folder\'s');
+    await until('the other client sees the pause', () => c.ledger.gate() === 'manual-pause');
+    const resumed = await runCli(['budget', 'resume', ...args], { ...process.env });
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.match(resumed.stdout, /\$0\.0015 spent of \$1\.00.*resumed this period.*requests may go \(team ledger: redis\)/);
+    await until('the other client sees the resume', () => c.ledger.gate() === undefined);
+    const status = await runCli(['budget', 'status', ...args], { ...process.env });
+    assert.match(status.stdout, /team ledger: redis/);
   });
 });

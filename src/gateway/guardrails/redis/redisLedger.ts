@@ -304,6 +304,12 @@ export class RedisLedger implements Ledger {
   /** Reads the figures again (and sends what is pending); true when Redis answered. */
   private refresh(): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
+    // The subscriber may be ready before the command connection: nothing can be read yet, and
+    // that is no outage (opening, and the connection's 'close', decide that).
+    if (this.redis.status !== 'ready') {
+      if (this.healthy) this.degrade('the team Redis is not ready');
+      return Promise.resolve(false);
+    }
     this.refreshing ??= this.readAll().finally(() => {
       this.refreshing = undefined;
     });
