@@ -20,8 +20,8 @@ interface BudgetState {
 }
 
 const STATE_FILE = 'budget-state.json';
-/** Input is counted before sending; providers may count a little more. Held with this margin. */
-const INPUT_MARGIN = 1.1;
+/** Input is counted before sending; providers may count a little more. Held with this margin (the team ledger holds alike). */
+export const INPUT_MARGIN = 1.1;
 const THRESHOLDS = [50, 80, 100];
 /** Hold ids: this process's random prefix and a counter, unique across the processes on a state folder. */
 const HOLD_PREFIX = randomBytes(6).toString('hex');
@@ -35,7 +35,7 @@ let stateWrites = 0;
  */
 export const DEFAULT_HOLD_TTL_MS = 30 * 60_000;
 
-function periodKeyOf(period: 'day' | 'month', now: number): string {
+export function periodKeyOf(period: 'day' | 'month', now: number): string {
   const iso = new Date(now).toISOString();
   return period === 'day' ? iso.slice(0, 10) : iso.slice(0, 7);
 }

@@ -1,5 +1,6 @@
 import type { GuardrailBackends } from '../../openChain';
 import { RedisBreakers } from './redisBreakers';
+import { RedisLedger } from './redisLedger';
 import type { TeamSection } from './teamConfig';
 
 export interface TeamBackendOptions {
@@ -17,5 +18,17 @@ export async function openTeamBackends(team: TeamSection, options: TeamBackendOp
     ...(options.password ? { password: options.password } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
-  return { teamBreakers, close: () => teamBreakers.close() };
+  const ledgers: RedisLedger[] = [];
+  const ledger: GuardrailBackends['ledger'] = async (local, onEvent) => {
+    const opened = await RedisLedger.open(team, RedisLedger.budgetOf(local), local, onEvent, {
+      ...(options.password ? { password: options.password } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    ledgers.push(opened);
+    return opened;
+  };
+  return { teamBreakers, ledger, close: async () => {
+    for (const l of ledgers) l.close();
+    await teamBreakers.close();
+  } };
 }
