@@ -1,11 +1,14 @@
 import type { GuardrailBackends } from '../../openChain';
 import { RedisBreakers } from './redisBreakers';
+import { RedisColdQueue } from './redisColdQueue';
 import type { TeamSection } from './teamConfig';
 
 export interface TeamBackendOptions {
   /** The team Redis password: secret storage in the editor, REDIS_PASSWORD for the CLI. */
   readonly password?: string;
   readonly log?: (line: string) => void;
+  /** The team key that seals queued requests (Set Team Key, CONTEXT_GATEWAY_TEAM_KEY); without it the queue stays local. */
+  readonly teamKey?: string;
 }
 
 /**
@@ -17,5 +20,20 @@ export async function openTeamBackends(team: TeamSection, options: TeamBackendOp
     ...(options.password ? { password: options.password } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
-  return { teamBreakers, close: () => teamBreakers.close() };
+  let teamQueue: RedisColdQueue | undefined;
+  return {
+    teamBreakers,
+    queue: async (local, onEvent) => {
+      const queue = await RedisColdQueue.open(team, local, onEvent, {
+        ...(options.password ? { password: options.password } : {}),
+        ...(options.log ? { log: options.log } : {}),
+        ...(options.teamKey ? { teamKey: options.teamKey } : {}),
+      });
+      if (queue instanceof RedisColdQueue) teamQueue = queue;
+      return queue;
+    },
+    close: async () => {
+      await Promise.all([teamBreakers.close(), teamQueue?.close()]);
+    },
+  };
 }
