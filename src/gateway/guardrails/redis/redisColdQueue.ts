@@ -71,6 +71,7 @@ export class RedisColdQueue implements ColdQueue {
   private healthy = false;
   private lastEvent: TeamEvent | undefined;
   private closed = false;
+  private checkingStalled = false;
   private draining: Promise<DrainReport> | undefined;
   /** Answers sent but not yet stored (Redis went away in between): stored before anything else. */
   private readonly pending = new Map<string, { job: Job<JobData>; token: string; answer: StoredAnswer }>();
@@ -121,7 +122,6 @@ export class RedisColdQueue implements ColdQueue {
     const ready = await whenReady(client, Math.max(team.timeoutMs * 4, 1_000));
     if (ready) queue.connected();
     else queue.degrade('the team Redis is not reachable');
-    void queue.worker.startStalledCheckTimer().catch(() => undefined);
     return queue;
   }
 
@@ -138,7 +138,7 @@ export class RedisColdQueue implements ColdQueue {
   }
 
   async find(requestKey: string): Promise<QueuedRequest | undefined> {
-    if (this.healthy) {
+    if (this.up()) {
       try {
         const job = await this.queue.getJob(jobIdOf({ requestKey, idempotencyKey: '' }));
         const state = job ? await job.getState() : undefined;
@@ -158,7 +158,7 @@ export class RedisColdQueue implements ColdQueue {
   }
 
   async add(entry: Omit<QueuedRequest, 'id' | 'seq' | 'createdAt'>): Promise<QueuedRequest> {
-    if (this.healthy) {
+    if (this.up()) {
       const id = jobIdOf(entry);
       const queued: QueuedRequest = { ...entry, id, seq: this.nextSeq++, createdAt: new Date().toISOString() };
       try {
@@ -177,7 +177,7 @@ export class RedisColdQueue implements ColdQueue {
 
   async list(setAside: UnreadableFile[] = []): Promise<QueuedRequest[]> {
     const entries: QueuedRequest[] = [];
-    if (this.healthy) {
+    if (this.up()) {
       try {
         const jobs = (await this.queue.getJobs(['active', 'waiting', 'delayed', 'prioritized'], 0, -1, true)) as Array<Job<JobData>>;
         for (const job of jobs) {
@@ -194,6 +194,7 @@ export class RedisColdQueue implements ColdQueue {
 
   async answer(id: string): Promise<StoredAnswer | undefined> {
     if (!id.startsWith('q-') || /^q-[a-z0-9]{1,12}-[0-9a-f]{8}$/.test(id)) return this.local.answer(id);
+    if (!this.up()) throw new Error(`The team Redis is not reachable; the answer to ${id} is kept there and can be read once it is back.`);
     const sealed = await this.client.hget(this.answersKey(this.requester), id);
     if (sealed === null) return undefined;
     try {
@@ -216,7 +217,7 @@ export class RedisColdQueue implements ColdQueue {
   }
 
   private async setAsideJobs(marker: string): Promise<Array<{ job: Job<JobData>; reason: string }>> {
-    if (!this.healthy) return [];
+    if (!this.up()) return [];
     try {
       const failed = (await this.queue.getJobs(['failed'], 0, -1, true)) as Array<Job<JobData>>;
       return failed.filter((j) => j.failedReason?.startsWith(marker)).map((job) => ({ job, reason: job.failedReason.slice(marker.length) }));
@@ -250,7 +251,7 @@ export class RedisColdQueue implements ColdQueue {
   }
 
   private async teamCount(): Promise<number> {
-    if (!this.healthy) return 0;
+    if (!this.up()) return 0;
     return this.queue.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized').catch(() => 0);
   }
 
@@ -275,11 +276,18 @@ export class RedisColdQueue implements ColdQueue {
         return report(unreachable);
       }
     }
-    if (!this.healthy) return report(unreachable);
+    if (!this.up()) return report(unreachable);
+    if (!this.checkingStalled) {
+      // Claims of drains that died go back to the queue; started by the first drain only, so a
+      // process that only queues (an editor, one CLI run) exits at once.
+      this.checkingStalled = true;
+      void this.worker.startStalledCheckTimer().catch(() => undefined);
+    }
     const interval = 1_000 / this.team.drainPerSecond;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     let lastSend = 0;
     for (;;) {
+      if (!this.up()) return report(unreachable);
       const token = randomUUID();
       let job: Job<JobData> | undefined;
       try {
@@ -387,6 +395,15 @@ export class RedisColdQueue implements ColdQueue {
     await this.draining?.catch(() => undefined);
     await Promise.allSettled([this.worker.close(true), this.queue.close()]);
     await Promise.allSettled([this.client.quit().catch(() => this.client.disconnect()), this.blocking.quit().catch(() => this.blocking.disconnect())]);
+  }
+
+  /**
+   * Whether to use Redis now. A failed command marks the queue degraded; once the connection is
+   * ready again (it may never have dropped, e.g. a command lost in a reconnect) the next call uses it.
+   */
+  private up(): boolean {
+    if (!this.healthy && this.client.status === 'ready') this.connected();
+    return this.healthy;
   }
 
   private connected(): void {
