@@ -393,6 +393,8 @@ export class RedisColdQueue implements ColdQueue {
   async close(): Promise<void> {
     this.closed = true;
     await this.draining?.catch(() => undefined);
+    // Closing while BullMQ still sets its connections up leaves a rejection no one awaits.
+    if (this.client.status === 'ready') await Promise.allSettled([this.worker.waitUntilReady(), this.queue.waitUntilReady()]);
     await Promise.allSettled([this.worker.close(true), this.queue.close()]);
     await Promise.allSettled([this.client.quit().catch(() => this.client.disconnect()), this.blocking.quit().catch(() => this.blocking.disconnect())]);
   }
