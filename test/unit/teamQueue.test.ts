@@ -2,8 +2,8 @@
 // of their own, fake providers on loopback counting what they received, the append-only file
 // read back to prove no prompt text is kept in clear.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -23,6 +23,7 @@ import { DEFAULT_POLICY } from '../../src/gateway/routing/policyConfig';
 import { Router } from '../../src/gateway/routing/router';
 import type { Route } from '../../src/gateway/routing/routes';
 import { startFakeProvider, type FakeProvider } from '../fakes/index';
+import { CLI } from './support/cliProcess';
 import { startRedis, type RedisServer } from './support/redisServer';
 import { tempDir } from './support/tempDir';
 
@@ -322,5 +323,26 @@ describe('team cold queue on Redis', () => {
     assert.equal(report.setAside?.length, 1);
     assert.equal(fake.requests.length, 1, 'only the first drain sent anything');
     assert.match((await mallory.queue.unreadable())[0]?.reason ?? '', /cannot be decrypted/);
+  });
+  it('the headless worker drains the team queue when the routes file has a team section and the team key is set', async () => {
+    newNamespace();
+    const alice = await member({ requester: 'alice' });
+    const ids = [(await alice.queue.add(entry('w1'))).id, (await alice.queue.add(entry('w2'))).id];
+    const dir = await tempDir();
+    const routes = join(dir, 'routes.json');
+    await writeFile(routes, JSON.stringify({ routes: [route()], policy: { retries: 0 }, team: { redisUrl: redis.url, namespace, drainPerSecond: 20 } }));
+    const child = spawn(process.execPath, [CLI, 'worker', '--routes', routes, '--state-dir', join(dir, 'state'), '--interval-ms', '200'], { env: { ...process.env, KEY: 'test-key', CONTEXT_GATEWAY_TEAM_KEY: KEY } });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await until('both answered', async () => (await Promise.all(ids.map((id) => alice.queue.answer(id)))).every((a) => a?.route === 'first'), 15_000);
+      assert.match(output, /queue redis/);
+      assert.equal(fake.requests.length, 2);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 });
