@@ -97,7 +97,12 @@ export function activate(context: vscode.ExtensionContext): ContextGatewayApi {
       if (stored) await host.reconnect();
       return stored;
     });
-    register(COMMANDS.setTeamKey, (args?: TeamSecretArgs) => setTeamKey(context.secrets, args));
+    register(COMMANDS.setTeamKey, async (args?: TeamSecretArgs) => {
+      const stored = await setTeamKey(context.secrets, args);
+      // The team queue opens (or stops running locally) with the new key.
+      if (stored) await host.reconnect();
+      return stored;
+    });
     register(COMMANDS.showRoutes, () => showRoutes(host));
     register(COMMANDS.pause, async () => {
       await host.pause();

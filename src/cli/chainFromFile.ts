@@ -3,7 +3,7 @@ import { adapterFor } from '../gateway/routing/adapters/index';
 import { parseChainConfig, type ChainConfig } from '../gateway/chainConfig';
 import { openChain, type ChainServices } from '../gateway/openChain';
 import { openTeamBackends } from '../gateway/guardrails/redis/teamBackends';
-import { REDIS_PASSWORD_ENV } from '../gateway/guardrails/redis/teamKey';
+import { REDIS_PASSWORD_ENV, TEAM_KEY_ENV } from '../gateway/guardrails/redis/teamKey';
 import type { Route } from '../gateway/routing/routes';
 import { CliFailure, usageFailure } from './failure';
 import { readRoutesFile, type RoutesFile } from './routesFile';
@@ -53,7 +53,8 @@ export function envKeys(route: Route): Promise<string | undefined> {
 /** The whole chain over a configuration and a state folder, for one CLI run. */
 export async function chainFromConfig(config: ChainConfig, stateDir: string, warn: (line: string) => void, countTokens?: (text: string, route: Route) => number): Promise<ChainServices> {
   const password = process.env[REDIS_PASSWORD_ENV];
-  const backends = config.team ? await openTeamBackends(config.team, { ...(password ? { password } : {}), log: warn }) : undefined;
+  const teamKey = process.env[TEAM_KEY_ENV];
+  const backends = config.team ? await openTeamBackends(config.team, { ...(password ? { password } : {}), ...(teamKey ? { teamKey } : {}), log: warn }) : undefined;
   return openChain(config, { stateDir, adapterFor, keyFor: envKeys, ...(countTokens ? { countTokens } : {}), log: warn, ...(backends ? { backends } : {}) });
 }
 

@@ -86,7 +86,8 @@ export class ChainHost implements vscode.Disposable {
     const settings = this.current;
     const team = settings.chain.team;
     const password = team ? await this.keys.stored(TEAM_SECRETS.redisPassword) : undefined;
-    const backends = team ? await openTeamBackends(team, { ...(password ? { password } : {}), log: (line) => this.log.for('team').warn(line) }) : undefined;
+    const teamKey = team ? await this.keys.stored(TEAM_SECRETS.queueKey) : undefined;
+    const backends = team ? await openTeamBackends(team, { ...(password ? { password } : {}), ...(teamKey ? { teamKey } : {}), log: (line) => this.log.for('team').warn(line) }) : undefined;
     const services = await openChain(settings.chain, {
       ...(backends ? { backends } : {}),
       stateDir: this.stateDir,

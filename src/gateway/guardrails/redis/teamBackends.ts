@@ -1,5 +1,6 @@
 import type { GuardrailBackends } from '../../openChain';
 import { RedisBreakers } from './redisBreakers';
+import { RedisColdQueue } from './redisColdQueue';
 import { RedisLedger } from './redisLedger';
 import type { TeamSection } from './teamConfig';
 
@@ -7,6 +8,8 @@ export interface TeamBackendOptions {
   /** The team Redis password: secret storage in the editor, REDIS_PASSWORD for the CLI. */
   readonly password?: string;
   readonly log?: (line: string) => void;
+  /** The team key that seals queued requests (Set Team Key, CONTEXT_GATEWAY_TEAM_KEY); without it the queue stays local. */
+  readonly teamKey?: string;
 }
 
 /**
@@ -18,17 +21,27 @@ export async function openTeamBackends(team: TeamSection, options: TeamBackendOp
     ...(options.password ? { password: options.password } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
-  const ledgers: RedisLedger[] = [];
-  const ledger: GuardrailBackends['ledger'] = async (local, onEvent) => {
-    const opened = await RedisLedger.open(team, RedisLedger.budgetOf(local), local, onEvent, {
-      ...(options.password ? { password: options.password } : {}),
-      ...(options.log ? { log: options.log } : {}),
-    });
-    ledgers.push(opened);
-    return opened;
+  const connection = {
+    ...(options.password ? { password: options.password } : {}),
+    ...(options.log ? { log: options.log } : {}),
   };
-  return { teamBreakers, ledger, close: async () => {
-    for (const l of ledgers) l.close();
-    await teamBreakers.close();
-  } };
+  const ledgers: RedisLedger[] = [];
+  const queues: RedisColdQueue[] = [];
+  return {
+    teamBreakers,
+    ledger: async (local, onEvent) => {
+      const opened = await RedisLedger.open(team, RedisLedger.budgetOf(local), local, onEvent, connection);
+      ledgers.push(opened);
+      return opened;
+    },
+    queue: async (local, onEvent) => {
+      const queue = await RedisColdQueue.open(team, local, onEvent, { ...connection, ...(options.teamKey ? { teamKey: options.teamKey } : {}) });
+      if (queue instanceof RedisColdQueue) queues.push(queue);
+      return queue;
+    },
+    close: async () => {
+      for (const l of ledgers) l.close();
+      await Promise.all([teamBreakers.close(), ...queues.map((q) => q.close())]);
+    },
+  };
 }
