@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
+import type { ColdQueue } from '../gateway/guardrails/coldQueue';
 import { LocalColdQueue, isQueueId } from '../gateway/guardrails/local/coldQueue';
+import { isTeamQueueId } from '../gateway/guardrails/redis/redisColdQueue';
 import { textOf } from '../gateway/ir';
 import { EXIT_QUEUED } from './askCommand';
-import { chainFromArgs, TEAM_OPTIONS } from './chainFromFile';
+import { chainConfigFromArgs, chainFromArgs, chainFromConfig, TEAM_OPTIONS } from './chainFromFile';
 import { CliFailure, usageFailure } from './failure';
 import type { CliContext } from './main';
 import { printedOutput } from './commandOutput';
@@ -19,12 +21,27 @@ export async function queueCommand(args: string[], ctx: CliContext): Promise<num
   // Labels, reasons and answers are user, provider and model text.
   const print = (value: unknown, text: string) => ctx.out.write(`${printedOutput(values.json ? { json: value } : { text })}\n`);
 
+  /**
+   * The queue to read: the team's when the routes file (or --redis) names one, which also lists
+   * this machine's entries; else the state folder's, which needs no routes file.
+   */
+  const readQueue = async <T>(read: (queue: ColdQueue) => Promise<T>): Promise<T> => {
+    if (values.routes) {
+      const { config } = await chainConfigFromArgs(values, warn);
+      if (config.team) {
+        const services = await chainFromConfig(config, stateDir, warn);
+        try {
+          return await read(services.queue);
+        } finally {
+          await services.dispose();
+        }
+      }
+    }
+    return read(await LocalColdQueue.open(stateDir, { maxAgeMs: Number.POSITIVE_INFINITY, log: warn }));
+  };
+
   if (action === 'list') {
-    // Listing needs no routes: it only reads the journal.
-    const queue = await LocalColdQueue.open(stateDir, { maxAgeMs: Number.POSITIVE_INFINITY, log: warn });
-    const entries = await queue.list();
-    const expired = await queue.expired();
-    const unreadable = await queue.unreadable();
+    const { entries, expired, unreadable } = await readQueue(async (queue) => ({ entries: await queue.list(), expired: await queue.expired(), unreadable: await queue.unreadable() }));
     const rows = entries.map((e) => ({ id: e.id, createdAt: e.createdAt, reason: e.reason, label: e.label }));
     print({ queued: rows, expired: expired.map((e) => ({ id: e.id, createdAt: e.createdAt, label: e.label })), unreadable },
       [`${entries.length} queued${expired.length ? `, ${expired.length} expired` : ''}${unreadable.length ? `, ${unreadable.length} set aside` : ''}`,
@@ -35,15 +52,15 @@ export async function queueCommand(args: string[], ctx: CliContext): Promise<num
   if (action === 'show') {
     if (!id) throw usageFailure('queue show needs the id of a queued request.');
     // The id names a file: only the form the queue gives may reach the file system.
-    if (!isQueueId(id)) throw usageFailure(`"${id}" is not a queue id; queue ids look like q-mx7unoip-081aa590 (see "queue list").`);
-    const queue = await LocalColdQueue.open(stateDir, { maxAgeMs: Number.POSITIVE_INFINITY, log: warn });
-    const answer = await queue.answer(id).catch((e: Error) => {
-      throw new CliFailure(e.message);
+    // The id names a file (or, for the team, a Redis job): only the forms the queues give pass.
+    if (!isQueueId(id) && !(values.routes && isTeamQueueId(id))) throw usageFailure(`"${id}" is not a queue id; queue ids look like q-mx7unoip-081aa590 (see "queue list").`);
+    const { answer, waiting } = await readQueue(async (queue) => {
+      const answer = await queue.answer(id).catch((e: Error) => {
+        throw new CliFailure(e.message);
+      });
+      return { answer, waiting: answer ? false : (await queue.list()).some((e) => e.id === id) };
     });
-    if (!answer) {
-      const waiting = (await queue.list()).some((e) => e.id === id);
-      throw new CliFailure(waiting ? `${id} is still queued; run "queue drain" when a route is back.` : `No queued request or answer with id ${id}.`);
-    }
+    if (!answer) throw new CliFailure(waiting ? `${id} is still queued; run "queue drain" when a route is back.` : `No queued request or answer with id ${id}.`);
     print(answer, textOf(answer.response.message));
     return 0;
   }

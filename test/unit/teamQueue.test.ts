@@ -13,7 +13,7 @@ import type { ColdQueue, DrainSend, QueuedRequest } from '../../src/gateway/guar
 import { idempotencyKey } from '../../src/gateway/guardrails/idempotency';
 import { LocalColdQueue } from '../../src/gateway/guardrails/local/coldQueue';
 import { QueueCipher } from '../../src/gateway/guardrails/redis/queueCipher';
-import { RedisColdQueue } from '../../src/gateway/guardrails/redis/redisColdQueue';
+import { defaultRequester, RedisColdQueue } from '../../src/gateway/guardrails/redis/redisColdQueue';
 import { newTeamKey, parseTeamKey } from '../../src/gateway/guardrails/redis/teamKey';
 import type { TeamEvent } from '../../src/gateway/guardrails/teamEvents';
 import type { ChatRequest } from '../../src/gateway/ir';
@@ -324,6 +324,29 @@ describe('team cold queue on Redis', () => {
     assert.equal(fake.requests.length, 1, 'only the first drain sent anything');
     assert.match((await mallory.queue.unreadable())[0]?.reason ?? '', /cannot be decrypted/);
   });
+  it('queue list, drain and show on the command line read the team queue when the routes file has a team section', async () => {
+    newNamespace();
+    // This user on this machine queued it (from an editor), so the CLI of the same user reads its answer.
+    const editor = await member({ requester: defaultRequester() });
+    const queued = await editor.queue.add(entry('cli'));
+    const dir = await tempDir();
+    const routes = join(dir, 'routes.json');
+    await writeFile(routes, JSON.stringify({ routes: [route()], policy: { retries: 0 }, team: { redisUrl: redis.url, namespace, drainPerSecond: 20 } }));
+    const cli = (...args: string[]) => run(process.execPath, [CLI, 'queue', ...args, '--routes', routes, '--state-dir', join(dir, 'state'), '--json'], { env: { ...process.env, KEY: 'test-key', CONTEXT_GATEWAY_TEAM_KEY: KEY } });
+    const listed = JSON.parse((await cli('list')).stdout) as { queued: Array<{ id: string; label: string }> };
+    assert.deepEqual(listed.queued.map((q) => q.id), [queued.id], 'the team job is listed, with its label opened by the team key');
+    assert.match(listed.queued[0]!.label, /label cli/);
+    const drained = JSON.parse((await cli('drain')).stdout) as { answered: Array<{ id: string }>; remaining: number };
+    assert.deepEqual(drained.answered.map((a) => a.id), [queued.id]);
+    assert.equal(drained.remaining, 0);
+    assert.equal(fake.requests.length, 1, 'one provider call for the queued request');
+    const shown = JSON.parse((await cli('show', queued.id)).stdout) as { id: string; route: string };
+    assert.equal(shown.id, queued.id);
+    assert.equal(shown.route, 'first');
+    assert.equal((await editor.queue.answer(queued.id))?.route, 'first', 'the editor that queued it reads the answer too');
+    await assert.rejects(cli('show', 'q-../../etc'), /is not a queue id/);
+  });
+
   it('the headless worker drains the team queue when the routes file has a team section and the team key is set', async () => {
     newNamespace();
     const alice = await member({ requester: 'alice' });

@@ -44,6 +44,11 @@ export function defaultRequester(): string {
   return createHash('sha256').update(`${hostname()}\0${userInfo().username}`).digest('hex').slice(0, 16);
 }
 
+/** True for the id of a team queue job (`q-` and a content key); never used as a path. */
+export function isTeamQueueId(id: string): boolean {
+  return /^q-[A-Za-z0-9_-]{16,128}$/.test(id);
+}
+
 /** The job id of a request: its content key (so the same request queued by two members is one job). */
 function jobIdOf(entry: Pick<QueuedRequest, 'requestKey' | 'idempotencyKey'>): string {
   // A prefix keeps BullMQ from reading an all-digit hash as a number.
