@@ -92,6 +92,11 @@ interface Shared {
  */
 export class Chain {
   private readonly inFlight = new Map<string, Shared>();
+  /**
+   * Requests this chain queued, by id, until their answer is seen: a team queue may be drained by
+   * another member or the headless worker, and the answer is then found here, not in a report.
+   */
+  private readonly awaiting = new Map<string, string>();
   private readonly failovers: FailoverMonitor | undefined;
   private readonly listeners = new Set<(event: ChainEvent) => void>();
   private readonly now: () => number;
@@ -228,6 +233,7 @@ export class Chain {
     const waiting = await this.options.queue.find(requestKey);
     const entry = waiting ?? await this.options.queue.add({ reason, request, idempotencyKey: headerKey, requestKey, label, attempts });
     if (!waiting) {
+      this.awaiting.set(entry.id, label);
       this.emit({ type: 'queued', id: entry.id, label, reason });
       if (reason === 'all-routes-failed' || reason === 'over-budget') {
         void this.options.notifier?.notify({ kind: 'chain-cold', queueId: entry.id, reason: why });
@@ -242,13 +248,29 @@ export class Chain {
    */
   async drain(options: { readonly stopping?: () => boolean } = {}): Promise<DrainReport> {
     const report = await this.options.queue.drain((entry) => (options.stopping?.() ? Promise.resolve({ stop: 'the worker is stopping' }) : this.sendQueued(entry)));
-    for (const answer of report.answered) this.emit({ type: 'queue-answered', id: answer.id, label: answer.label });
+    for (const answer of report.answered) {
+      this.awaiting.delete(answer.id);
+      this.emit({ type: 'queue-answered', id: answer.id, label: answer.label });
+    }
+    await this.answeredElsewhere(report);
     for (const entry of report.expired) this.emit({ type: 'queue-expired', id: entry.id, label: entry.label });
     for (const { entry, reason } of report.failed) this.emit({ type: 'queue-failed', id: entry.id, label: entry.label, reason });
     if (report.answered.length || report.expired.length) {
       void this.options.notifier?.notify({ kind: 'queue-drained', answered: report.answered.length, remaining: report.remaining, expired: report.expired.length });
     }
     return report;
+  }
+
+  /** Tells of answers to this chain's requests that someone else's drain stored. */
+  private async answeredElsewhere(report: DrainReport): Promise<void> {
+    for (const { entry } of report.failed) this.awaiting.delete(entry.id);
+    for (const entry of report.expired) this.awaiting.delete(entry.id);
+    for (const [id, label] of [...this.awaiting]) {
+      const answer = await this.options.queue.answer(id).catch(() => undefined);
+      if (!answer) continue;
+      this.awaiting.delete(id);
+      this.emit({ type: 'queue-answered', id, label: answer.label || label });
+    }
   }
 
   private async sendQueued(entry: QueuedRequest): ReturnType<Parameters<ColdQueue['drain']>[0]> {

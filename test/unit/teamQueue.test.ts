@@ -324,6 +324,45 @@ describe('team cold queue on Redis', () => {
     assert.equal(fake.requests.length, 1, 'only the first drain sent anything');
     assert.match((await mallory.queue.unreadable())[0]?.reason ?? '', /cannot be decrypted/);
   });
+  it('the editor that queued a request is told of its answer when another member drains it', async () => {
+    newNamespace();
+    // Alice's only route is down: her request is queued in the team queue.
+    const down: Route = { ...route(), id: 'down', baseUrl: 'http://127.0.0.1:9' };
+    const { config } = parseChainConfig({ routes: [down], policy: { retries: 0 } });
+    const services = await openChain(config, {
+      stateDir: await tempDir(), adapterFor, keyFor: async () => 'test-key',
+      backends: { queue: async (local, onEvent) => {
+        const q = await RedisColdQueue.open(team(), local, onEvent, { teamKey: KEY, requester: 'alice' });
+        if (q instanceof RedisColdQueue) opened.push(q);
+        return q;
+      } },
+    });
+    try {
+      const answered: string[] = [];
+      services.chain.onEvent((e) => {
+        if (e.type === 'queue-answered') answered.push(e.id);
+      });
+      const result = await services.chain.ask(request('elsewhere'));
+      assert.equal(result.status, 'queued');
+      const id = result.status === 'queued' ? result.queueId : '';
+      // The worker (another member, with a live route) drains it.
+      const worker = await member({ requester: 'worker' });
+      const drainedThere = await drainAll(worker.queue, sendVia());
+      assert.deepEqual([...drainedThere], [id]);
+      assert.equal(fake.requests.length, 1);
+      assert.deepEqual(answered, [], 'not told before its own chain looks');
+      // Alice's next drain (her scheduler's probe) finds nothing to send, and the answer stored for her.
+      const report = await services.chain.drain();
+      assert.equal(report.answered.length, 0);
+      assert.deepEqual(answered, [id], 'told once, with the id it was queued under');
+      await services.chain.drain();
+      assert.deepEqual(answered, [id], 'and not again');
+      assert.equal(fake.requests.length, 1, 'the answer was not asked again');
+    } finally {
+      await services.dispose();
+    }
+  });
+
   it('queue list, drain and show on the command line read the team queue when the routes file has a team section', async () => {
     newNamespace();
     // This user on this machine queued it (from an editor), so the CLI of the same user reads its answer.
