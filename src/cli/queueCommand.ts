@@ -51,7 +51,6 @@ export async function queueCommand(args: string[], ctx: CliContext): Promise<num
   }
   if (action === 'show') {
     if (!id) throw usageFailure('queue show needs the id of a queued request.');
-    // The id names a file: only the form the queue gives may reach the file system.
     // The id names a file (or, for the team, a Redis job): only the forms the queues give pass.
     if (!isQueueId(id) && !(values.routes && isTeamQueueId(id))) throw usageFailure(`"${id}" is not a queue id; queue ids look like q-mx7unoip-081aa590 (see "queue list").`);
     const { answer, waiting } = await readQueue(async (queue) => {
