@@ -34,8 +34,14 @@ async function measure(n: number, one: (i: number) => Promise<void> | void): Pro
 }
 
 async function main(): Promise<void> {
-  const n = Number(process.argv[2] ?? 2000);
-  const redis = await startRedis();
+  for (const appendfsync of ['always', 'everysec'] as const) {
+    console.log(`\nredis-server with appendfsync ${appendfsync}`);
+    await run(Number(process.argv[2] ?? 2000), appendfsync);
+  }
+}
+
+async function run(n: number, appendfsync: 'always' | 'everysec'): Promise<void> {
+  const redis = await startRedis({ appendfsync });
   const dirs = [mkdtempSync(join(tmpdir(), 'cg-bench-team-')), mkdtempSync(join(tmpdir(), 'cg-bench-local-'))];
   try {
     const team = { redisUrl: redis.url, namespace: `bench-${process.pid}`, timeoutMs: 500 };

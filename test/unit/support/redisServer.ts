@@ -50,10 +50,10 @@ function freePort(): Promise<number> {
   });
 }
 
-function launch(binary: string, port: number, dir: string): Promise<ChildProcess> {
+function launch(binary: string, port: number, dir: string, appendfsync: RedisOptions['appendfsync']): Promise<ChildProcess> {
   const child = spawn(binary, [
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no',
-    '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'yes', '--loglevel', 'notice',
+    '--appendonly', 'yes', '--appendfsync', appendfsync ?? 'always', '--save', '', '--protected-mode', 'yes', '--loglevel', 'notice',
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
@@ -89,8 +89,16 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
+export interface RedisOptions {
+  /**
+   * `always` (the default: every write on disk before the reply, so a kill -9 loses nothing) or
+   * `everysec` (what most deployments run: at most a second of writes at risk).
+   */
+  readonly appendfsync?: 'always' | 'everysec';
+}
+
 /** Starts a fresh redis-server, ready when it prints so (at log level notice). */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
   const binary = redisServerBinary();
   const dir = await mkdtemp(join(tmpdir(), 'cg-redis-'));
   let port = 0;
@@ -98,7 +106,7 @@ export async function startRedis(): Promise<RedisServer> {
   for (let tries = 0; !child; tries++) {
     port = await freePort();
     try {
-      child = await launch(binary, port, dir);
+      child = await launch(binary, port, dir, options.appendfsync);
     } catch (e) {
       // Another process took the port between the probe and the bind: try another.
       if (tries >= 4 || !/Address already in use|bind/i.test(String(e))) throw e;
@@ -113,7 +121,7 @@ export async function startRedis(): Promise<RedisServer> {
       await exited(child!);
     },
     restart: async () => {
-      child = await launch(binary, port, dir);
+      child = await launch(binary, port, dir, options.appendfsync);
     },
     stop: async () => {
       child!.kill('SIGTERM');
