@@ -4,7 +4,7 @@ import type { BreakerState } from '../../routing/routePolicy';
 import type { TeamBreakerPolicy, TeamBreakers, TeamOutcome } from '../teamBreakers';
 import type { TeamEvent } from '../teamEvents';
 import { CLAIM, RECORD, RELEASE, SNAPSHOT } from './breakerScripts';
-import { redisClient, type RedisClientOptions } from './redisClient';
+import { redisClient, type RedisClientOptions, callListener as call, whenReady } from './redisClient';
 import type { TeamConfig } from './teamConfig';
 
 export interface RedisBreakersOptions extends Pick<RedisClientOptions, 'password' | 'log'> {
@@ -254,28 +254,4 @@ export class RedisBreakers implements TeamBreakers {
     this.lastEvent = event;
     for (const listener of this.teamListeners) call(listener, event);
   }
-}
-
-/** Calls a listener; its failure must never break the request path. */
-function call<A extends unknown[]>(listener: (...args: A) => void, ...args: A): void {
-  try {
-    listener(...args);
-  } catch {
-    // ignored
-  }
-}
-
-/** Resolves true once the connection is ready, false after `ms`. */
-function whenReady(client: Redis, ms: number): Promise<boolean> {
-  if (client.status === 'ready') return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = (ready: boolean) => {
-      clearTimeout(timer);
-      client.off('ready', onReady);
-      resolve(ready);
-    };
-    const onReady = () => done(true);
-    const timer = setTimeout(() => done(false), ms);
-    client.once('ready', onReady);
-  });
 }

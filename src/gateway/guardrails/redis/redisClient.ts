@@ -44,3 +44,27 @@ export function redisClient(config: TeamConfig, options: RedisClientOptions = {}
   });
   return client;
 }
+
+/** Calls a listener; its failure must never break the request path. */
+export function callListener<A extends unknown[]>(listener: (...args: A) => void, ...args: A): void {
+  try {
+    listener(...args);
+  } catch {
+    // ignored
+  }
+}
+
+/** Resolves true once the connection is ready, false after `ms`. */
+export function whenReady(client: Redis, ms: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), ms);
+    client.once('ready', onReady);
+  });
+}

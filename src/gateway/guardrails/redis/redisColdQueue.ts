@@ -5,7 +5,7 @@ import type Redis from 'ioredis';
 import type { ColdQueue, DrainReport, DrainSend, QueuedRequest, StoredAnswer, UnreadableFile } from '../coldQueue';
 import type { TeamEvent } from '../teamEvents';
 import { QueueCipher } from './queueCipher';
-import { redisClient, type RedisClientOptions } from './redisClient';
+import { redisClient, type RedisClientOptions, callListener as call, whenReady } from './redisClient';
 import type { TeamSection } from './teamConfig';
 import { parseTeamKey, TEAM_KEY_ENV } from './teamKey';
 
@@ -432,27 +432,4 @@ export class RedisColdQueue implements ColdQueue {
     this.lastEvent = event;
     call(this.onEvent, event);
   }
-}
-
-function call(listener: (event: TeamEvent) => void, event: TeamEvent): void {
-  try {
-    listener(event);
-  } catch {
-    // A listener's failure must never break the queue.
-  }
-}
-
-/** Resolves true once the connection is ready, false after `ms`. */
-function whenReady(client: Redis, ms: number): Promise<boolean> {
-  if (client.status === 'ready') return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = (ready: boolean) => {
-      clearTimeout(timer);
-      client.off('ready', onReady);
-      resolve(ready);
-    };
-    const onReady = () => done(true);
-    const timer = setTimeout(() => done(false), ms);
-    client.once('ready', onReady);
-  });
 }

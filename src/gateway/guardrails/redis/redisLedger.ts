@@ -9,7 +9,7 @@ import { DEFAULT_HOLD_TTL_MS, INPUT_MARGIN, periodKeyOf } from '../local/ledger'
 import type { SpendHold } from '../spendGuard';
 import type { TeamEvent } from '../teamEvents';
 import { ledgerScripts, periodKeys, sharedKeys, type LedgerScripts, type ScriptReply } from './ledgerScripts';
-import { redisClient, type RedisClientOptions } from './redisClient';
+import { redisClient, type RedisClientOptions, callListener as call, whenReady } from './redisClient';
 import type { TeamConfig } from './teamConfig';
 
 export interface RedisLedgerOptions extends Pick<RedisClientOptions, 'password' | 'log'> {
@@ -473,28 +473,4 @@ export class RedisLedger implements Ledger {
     this.announced = event.state;
     call(this.onEvent, event);
   }
-}
-
-/** Calls a listener; its failure must never break the request path. */
-function call<A extends unknown[]>(listener: (...args: A) => void, ...args: A): void {
-  try {
-    listener(...args);
-  } catch {
-    // ignored
-  }
-}
-
-/** Resolves true once the connection is ready, false after `ms`. */
-function whenReady(client: Redis, ms: number): Promise<boolean> {
-  if (client.status === 'ready') return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = (ready: boolean) => {
-      clearTimeout(timer);
-      client.off('ready', onReady);
-      resolve(ready);
-    };
-    const onReady = () => done(true);
-    const timer = setTimeout(() => done(false), ms);
-    client.once('ready', onReady);
-  });
 }
