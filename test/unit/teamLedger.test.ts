@@ -181,6 +181,21 @@ describe('team ledger on Redis', () => {
     assert.ok(b.events.some((e) => e.type === 'budget-gate' && e.gate === 'manual-pause'));
   });
 
+  it('ignores a pushed change of the wrong shape instead of reading it as nothing spent', async () => {
+    namespace = `t-${randomUUID()}`;
+    const budget = { limitUsd: 1, period: 'month' as const, pauseAtPercent: 100 };
+    const c = await client(budget);
+    (await c.ledger.reserve(ROUTE, 1000, 1000, 'q1') as SpendHold).settle(USAGE, true);
+    await c.ledger.flushed();
+    const spent = c.ledger.status().spentUsd;
+    assert.ok(spent > 0);
+    const periodKey = c.ledger.status().periodKey;
+    await admin.publish(`${namespace}:budget`, JSON.stringify({ seq: 1e9, periodKey, spent: 'zero', held: -5, manual: '0', resumed: '' }));
+    await admin.publish(`${namespace}:budget`, '{"seq":');
+    await sleep(200);
+    assert.equal(c.ledger.status().spentUsd, spent, 'the figures stay as Redis last said');
+  });
+
   it('fails closed on an invalid budget', async () => {
     namespace = `t-${randomUUID()}`;
     const c = await client({ period: 'month', pauseAtPercent: 80, invalid: 'Budget: "limitUsd" is "ten".' });

@@ -297,8 +297,10 @@ export class RedisLedger implements Ledger {
     } catch {
       return;
     }
-    if (typeof m.periodKey !== 'string') return;
-    this.applyView({ periodKey: m.periodKey, spent: Number(m.spent) || 0, held: Number(m.held) || 0, manual: m.manual === '1', resumed: String(m.resumed ?? ''), seq: Number(m.seq) || 0 });
+    // A message of the wrong shape is ignored, never read as nothing spent: the next refresh reads the figures.
+    const money = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+    if (typeof m.periodKey !== 'string' || !money(m.spent) || !money(m.held) || !money(m.seq)) return;
+    this.applyView({ periodKey: m.periodKey, spent: m.spent, held: m.held, manual: m.manual === '1', resumed: String(m.resumed ?? ''), seq: m.seq });
   }
 
   /** Reads the figures again (and sends what is pending); true when Redis answered. */
