@@ -73,7 +73,7 @@ export interface AskOptions {
 }
 
 /** Outcomes that will not change by waiting: queueing such a request would only delay the error. */
-const PERMANENT: ReadonlySet<AttemptOutcome> = new Set(['bad_request', 'context_too_long', 'context-window', 'not_found', 'disabled', 'cancelled']);
+const PERMANENT: ReadonlySet<AttemptOutcome> = new Set(['bad_request', 'context_too_long', 'context-window', 'not_found', 'disabled', 'cancelled', 'editor-only']);
 
 /** A request being answered, shared by identical requests that arrive meanwhile. */
 interface Shared {

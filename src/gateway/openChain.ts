@@ -12,7 +12,7 @@ import { LocalLedger } from './guardrails/local/ledger';
 import { Notifier } from './guardrails/notifier';
 import { Router } from './routing/router';
 import { ensureStateDir } from './guardrails/local/stateFiles';
-import type { ProviderKind, Route } from './routing/routes';
+import type { HttpProviderKind, Route } from './routing/routes';
 import type { Transport } from './routing/transport';
 
 /** The parts of a running chain, for the commands that look inside it. */
@@ -40,7 +40,7 @@ export interface ChainDeps {
    * this workspace's code, so another workspace's window must not send or show them.
    */
   readonly workspaceStateDir?: string;
-  readonly adapterFor: (kind: ProviderKind) => ProviderAdapter;
+  readonly adapterFor: (kind: HttpProviderKind) => ProviderAdapter;
   readonly keyFor: (route: Route) => Promise<string | undefined>;
   readonly countTokens?: (text: string, route: Route) => number;
   readonly transport?: Transport;

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adapterFor } from '../../src/gateway/routing/adapters';
-import type { ProviderKind } from '../../src/gateway/routing/routes';
+import type { HttpProviderKind } from '../../src/gateway/routing/routes';
 import { REQUEST, routeFor } from '../unit/conversation';
 
 const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures', 'providers');
@@ -26,7 +26,7 @@ function row(what: string, m: { p50: number; p99: number }, extra = ''): void {
   process.stdout.write(`${what.padEnd(66)} p50 ${m.p50.toFixed(1).padStart(7)} µs   p99 ${m.p99.toFixed(1).padStart(7)} µs${extra}\n`);
 }
 
-function decode(kind: ProviderKind, chunks: Uint8Array[]): void {
+function decode(kind: HttpProviderKind, chunks: Uint8Array[]): void {
   const d = adapterFor(kind).createStreamDecoder();
   for (const c of chunks) d.push(c);
   d.end();
@@ -43,7 +43,7 @@ for (const [kind, name] of [['openai', 'openai-chat-completion.json'], ['gemini'
   row(`parseResponse ${name}`, measure(() => adapterFor(kind).parseResponse(text)));
 }
 process.stdout.write('\n');
-const streams: Array<[ProviderKind, string]> = [
+const streams: Array<[HttpProviderKind, string]> = [
   ['openai', 'openai-text-stream-usage.sse'],
   ['openai', 'openai-parallel-tool-calls-stream.sse'],
   ['anthropic', 'anthropic-thinking-stream.sse'],

@@ -1,6 +1,6 @@
 // What each fake provider kind supplies: strict request checks, replies and faults rendered in
 // its own wire format. The server (fakeProvider.ts) is the same for all kinds.
-import type { ProviderKind } from '../../src/gateway/routing/routes';
+import type { HttpProviderKind } from '../../src/gateway/routing/routes';
 import type { FakeReply, HttpFailure, RetryHint } from './script';
 
 /** An HTTP request as the fake sees it: lower-case header names, the body as text. */
@@ -67,7 +67,7 @@ export interface HttpErrorResponse {
 }
 
 export interface Dialect {
-  readonly kind: ProviderKind;
+  readonly kind: HttpProviderKind;
   /** Path prefix of the base URL a route uses: `http://127.0.0.1:PORT${basePath}`. */
   readonly basePath: string;
   readonly jsonContentType: string;

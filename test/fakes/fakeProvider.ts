@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ProviderKind } from '../../src/gateway/routing/routes';
+import type { HttpProviderKind } from '../../src/gateway/routing/routes';
 import { isRejection, roughTokens, type Accepted, type Dialect, type FakeHttpRequest, type RenderContext } from './dialect';
 import { dialectFor } from './dialects';
 import { DEFAULT_REPLY, type FakeReply, type FakeStep } from './script';
@@ -47,7 +47,7 @@ export interface RecordedRequest {
 }
 
 export interface FakeProvider {
-  readonly kind: ProviderKind;
+  readonly kind: HttpProviderKind;
   /** The base URL to put in a route. */
   readonly url: string;
   readonly port: number;
@@ -94,7 +94,7 @@ function sendJson(res: ServerResponse, status: number, contentType: string, body
 }
 
 /** Starts a fake provider of one kind on 127.0.0.1. */
-export async function startFakeProvider(kind: ProviderKind, options: FakeProviderOptions = {}): Promise<FakeProvider> {
+export async function startFakeProvider(kind: HttpProviderKind, options: FakeProviderOptions = {}): Promise<FakeProvider> {
   const dialect: Dialect = dialectFor(kind);
   const key = options.key === undefined ? 'test-key' : options.key;
   const now = options.now ?? Date.now;

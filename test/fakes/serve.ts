@@ -3,7 +3,7 @@
 // Prints one JSON line ({"url", "port", "kind"}) and serves until killed.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { PROVIDER_KINDS, type ProviderKind } from '../../src/gateway/routing/routes';
+import { HTTP_PROVIDER_KINDS, type HttpProviderKind } from '../../src/gateway/routing/routes';
 import { startFakeProvider } from './fakeProvider';
 import type { FakeStep } from './script';
 
@@ -18,8 +18,8 @@ async function main(): Promise<void> {
       model: { type: 'string', multiple: true },
     },
   });
-  const kind = values.kind as ProviderKind;
-  if (!PROVIDER_KINDS.includes(kind)) throw new Error(`--kind must be one of ${PROVIDER_KINDS.join(', ')}`);
+  const kind = values.kind as HttpProviderKind;
+  if (!HTTP_PROVIDER_KINDS.includes(kind)) throw new Error(`--kind must be one of ${HTTP_PROVIDER_KINDS.join(', ')}`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port must be a port number (0 picks a free one)');
   const steps = values.script ? (JSON.parse(readFileSync(values.script, 'utf8')) as FakeStep[]) : [];

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { adapterFor } from '../../src/gateway/routing/adapters';
 import { isProviderError, type FailureKind, type ProviderError } from '../../src/gateway/routing/failures';
-import type { ProviderKind } from '../../src/gateway/routing/routes';
+import type { HttpProviderKind } from '../../src/gateway/routing/routes';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 
-function classify(kind: ProviderKind, status: number, body: unknown, headers: Record<string, string> = {}): ProviderError {
+function classify(kind: HttpProviderKind, status: number, body: unknown, headers: Record<string, string> = {}): ProviderError {
   return adapterFor(kind).classifyError(status, headers, typeof body === 'string' ? body : JSON.stringify(body), NOW);
 }
 
@@ -17,7 +17,7 @@ const gemini = (code: number, status: string, message: string, details?: unknown
 
 interface Case {
   readonly name: string;
-  readonly kind: ProviderKind;
+  readonly kind: HttpProviderKind;
   readonly status: number;
   readonly body: unknown;
   readonly headers?: Record<string, string>;

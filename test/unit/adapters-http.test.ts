@@ -7,7 +7,7 @@ import { adapterFor } from '../../src/gateway/routing/adapters';
 import { responseFromEvents } from '../../src/gateway/routing/answer';
 import { isProviderError, type FailureKind } from '../../src/gateway/routing/failures';
 import type { ChatRequest } from '../../src/gateway/ir';
-import { PROVIDER_KINDS, type ProviderKind } from '../../src/gateway/routing/routes';
+import { HTTP_PROVIDER_KINDS, type HttpProviderKind } from '../../src/gateway/routing/routes';
 import type { StreamEvent } from '../../src/gateway/routing/stream';
 import { HTTP_FAILURES, type FakeProvider, type FakeStep } from '../fakes';
 import { routeFor } from './conversation';
@@ -26,7 +26,7 @@ describe('adapters over HTTP against the fake providers', () => {
   const { agent, fakes } = fakesOfEveryKind();
 
   /** One attempt as the router's transport would make it. */
-  async function attempt(kind: ProviderKind, step: FakeStep, stream: boolean): Promise<Outcome> {
+  async function attempt(kind: HttpProviderKind, step: FakeStep, stream: boolean): Promise<Outcome> {
     const fake = fakes.get(kind) as FakeProvider;
     fake.reset();
     fake.script(step);
@@ -56,7 +56,7 @@ describe('adapters over HTTP against the fake providers', () => {
 
   const calls = (o: Outcome) => o.events.filter((e) => e.type === 'tool_call');
 
-  for (const kind of PROVIDER_KINDS) {
+  for (const kind of HTTP_PROVIDER_KINDS) {
     describe(kind, () => {
       for (const failure of HTTP_FAILURES) {
         it(`HTTP ${failure} -> ${failure}`, async () => {

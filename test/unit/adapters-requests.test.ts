@@ -5,9 +5,10 @@ import { adapterFor, canPrefill } from '../../src/gateway/routing/adapters';
 import { geminiParameters } from '../../src/gateway/routing/adapters/geminiSchema';
 import type { ChatRequest } from '../../src/gateway/ir';
 import { CONVERSATION, REQUEST, routeFor } from './conversation';
+import type { HttpProviderKind } from '../../src/gateway/routing/routes';
 
 const build = (route: ReturnType<typeof routeFor>, request: ChatRequest, options: Partial<Parameters<ReturnType<typeof adapterFor>['buildRequest']>[2]> = {}) => {
-  const spec = adapterFor(route.provider).buildRequest(route, request, { stream: false, apiKey: 'k-123', ...options });
+  const spec = adapterFor(route.provider as HttpProviderKind).buildRequest(route, request, { stream: false, apiKey: 'k-123', ...options });
   return { ...spec, json: JSON.parse(spec.body) as Record<string, unknown> };
 };
 

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { adapterFor } from '../../src/gateway/routing/adapters';
 import { AnswerBuilder, responseFromEvents } from '../../src/gateway/routing/answer';
 import { toolCallsOf, type ChatRequest, type ChatResponse, type Message, type ToolDefinition } from '../../src/gateway/ir';
-import type { ProviderKind, Route } from '../../src/gateway/routing/routes';
+import type { HttpProviderKind, Route } from '../../src/gateway/routing/routes';
 import { dialectFor, isRejection, type FakeProvider, type FakeReply } from '../fakes';
 import { routeFor } from './conversation';
 import { fixture } from './fixtureFiles';
@@ -15,13 +15,13 @@ import { fakesOfEveryKind, send } from './httpClient';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
-function decodeAll(kind: ProviderKind, body: string): ChatResponse {
+function decodeAll(kind: HttpProviderKind, body: string): ChatResponse {
   const decoder = adapterFor(kind).createStreamDecoder();
   return responseFromEvents([...decoder.push(bytes(body)), ...decoder.end()]);
 }
 
 /** A fake's own rendering of a reply (independent of the adapters), parsed by the adapter. */
-function renderedBy(kind: ProviderKind, reply: FakeReply, model: string, stream: boolean): ChatResponse {
+function renderedBy(kind: HttpProviderKind, reply: FakeReply, model: string, stream: boolean): ChatResponse {
   const d = dialectFor(kind);
   const ctx = { model, inputTokens: 10, includeUsage: true, newId: (prefix: string, n: number) => `${prefix}${'x'.repeat(n - 3)}${Math.random().toString(36).slice(2, 5)}` };
   return stream ? decodeAll(kind, d.streamEvents(reply, ctx).map((e) => e.text).join('')) : adapterFor(kind).parseResponse(JSON.stringify(d.wholeBody(reply, ctx)));
@@ -65,11 +65,11 @@ function continued(history: readonly Message[], answer: ChatResponse): Message[]
 
 function accepted(route: Route, request: ChatRequest, stream: boolean): void {
   // The fake's paths: a base URL as a route pointing at it would have.
-  const local = { ...route, baseUrl: `http://127.0.0.1:9${dialectFor(route.provider).basePath}` };
-  const spec = adapterFor(route.provider).buildRequest(local, request, { stream, apiKey: 'test-key' });
+  const local = { ...route, baseUrl: `http://127.0.0.1:9${dialectFor(route.provider as HttpProviderKind).basePath}` };
+  const spec = adapterFor(route.provider as HttpProviderKind).buildRequest(local, request, { stream, apiKey: 'test-key' });
   const url = new URL(spec.url);
   try {
-    dialectFor(route.provider).accept({ method: 'POST', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: spec.headers, rawBody: spec.body }, { key: 'test-key' });
+    dialectFor(route.provider as HttpProviderKind).accept({ method: 'POST', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: spec.headers, rawBody: spec.body }, { key: 'test-key' });
   } catch (e) {
     if (isRejection(e)) assert.fail(`${route.provider} ${route.model} refused it: ${e.message}`);
     throw e;
@@ -108,11 +108,11 @@ describe('a conversation relayed through every provider over HTTP', () => {
   const { agent, fakes } = fakesOfEveryKind();
 
   async function hop(route: Route, messages: readonly Message[], reply: FakeReply, stream: boolean): Promise<ChatResponse> {
-    const fake = fakes.get(route.provider) as FakeProvider;
+    const fake = fakes.get(route.provider as HttpProviderKind) as FakeProvider;
     fake.reset();
     fake.script({ reply });
     const request: ChatRequest = { system: 'Use the tools.', messages, tools: toolsFor([...messages, { role: 'assistant', parts: (reply.toolCalls ?? []).map((c, i) => ({ type: 'tool_call', id: `x${i}`, name: c.name, arguments: c.arguments })) }]) };
-    const adapter = adapterFor(route.provider);
+    const adapter = adapterFor(route.provider as HttpProviderKind);
     const spec = adapter.buildRequest({ ...route, baseUrl: fake.url }, request, { stream, apiKey: 'test-key' });
     const r = await send(agent, spec.url, { headers: spec.headers, body: spec.body });
     assert.equal(fake.requests[0]?.rejected, undefined, `${route.provider} refused: ${fake.requests[0]?.rejected?.message}`);
@@ -124,7 +124,7 @@ describe('a conversation relayed through every provider over HTTP', () => {
     return builder.response();
   }
 
-  const orders: ProviderKind[][] = [
+  const orders: HttpProviderKind[][] = [
     ['openai', 'anthropic', 'gemini', 'openai-compatible', 'openai'],
     ['gemini', 'openai-compatible', 'anthropic', 'openai', 'gemini'],
   ];

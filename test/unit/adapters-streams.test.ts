@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { adapterFor } from '../../src/gateway/routing/adapters';
 import { isProviderError, type FailureKind } from '../../src/gateway/routing/failures';
-import type { ProviderKind } from '../../src/gateway/routing/routes';
+import type { HttpProviderKind } from '../../src/gateway/routing/routes';
 import type { StreamEvent } from '../../src/gateway/routing/stream';
 
-function run(kind: ProviderKind, sse: string): { events: StreamEvent[]; error?: { kind: FailureKind; partialText?: string; inBody: boolean } } {
+function run(kind: HttpProviderKind, sse: string): { events: StreamEvent[]; error?: { kind: FailureKind; partialText?: string; inBody: boolean } } {
   const decoder = adapterFor(kind).createStreamDecoder();
   const events: StreamEvent[] = [];
   try {

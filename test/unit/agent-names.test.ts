@@ -9,15 +9,15 @@ import { ContextEngine, TokenBudget } from '../../src/context/index';
 import { adapterFor } from '../../src/gateway/routing/adapters/index';
 import { parseChainConfig } from '../../src/gateway/chainConfig';
 import { openChain, type ChainServices } from '../../src/gateway/openChain';
-import type { ProviderKind } from '../../src/gateway/routing/routes';
+import type { HttpProviderKind } from '../../src/gateway/routing/routes';
 import type { FakeProvider } from '../fakes/index';
 import { ASSETS_DIR } from './assets';
 import { tempDir } from './support/tempDir';
 import { workspace, type Workspace } from './workspaceFixture';
 import { fakePairs } from './support/fakePairs';
 
-const KINDS: ProviderKind[] = ['openai', 'anthropic', 'gemini', 'openai-compatible'];
-const MODEL: Record<ProviderKind, string> = { openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-5', gemini: 'gemini-2.5-flash', 'openai-compatible': 'deepseek-chat' };
+const KINDS: HttpProviderKind[] = ['openai', 'anthropic', 'gemini', 'openai-compatible'];
+const MODEL: Record<HttpProviderKind, string> = { openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-5', gemini: 'gemini-2.5-flash', 'openai-compatible': 'deepseek-chat' };
 
 /** The helper's body: in the payload only as an elided signature, so it shows a real read. */
 const HELPER_BODY = 'value.trim().toUpperCase()';
@@ -220,7 +220,7 @@ describe('list_symbols with a module specifier', () => {
 describe('through the agent loop, on every provider kind', () => {
   const { primary, backup } = fakePairs(KINDS);
 
-  async function chainOver(routes: Array<{ kind: ProviderKind; fake: FakeProvider; tier: 'hot' | 'warm'; id: string }>): Promise<ChainServices> {
+  async function chainOver(routes: Array<{ kind: HttpProviderKind; fake: FakeProvider; tier: 'hot' | 'warm'; id: string }>): Promise<ChainServices> {
     const { config, problems } = parseChainConfig({
       routes: routes.map((r) => ({ id: r.id, tier: r.tier, provider: r.kind, model: MODEL[r.kind], baseUrl: r.fake.url, secret: 'KEY', maxOutputTokens: 1024 })),
       policy: { retries: 0, retryAfterThresholdMs: 1_000, timeoutMs: 5_000 },

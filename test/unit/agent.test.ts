@@ -10,18 +10,18 @@ import { ContextEngine } from '../../src/context/index';
 import { adapterFor } from '../../src/gateway/routing/adapters/index';
 import { parseChainConfig } from '../../src/gateway/chainConfig';
 import { openChain, type ChainServices } from '../../src/gateway/openChain';
-import type { ProviderKind } from '../../src/gateway/routing/routes';
+import type { HttpProviderKind } from '../../src/gateway/routing/routes';
 import { startFakeProvider, type FakeFault, type FakeProvider } from '../fakes/index';
 import { ASSETS_DIR } from './assets';
 import { tempDir } from './support/tempDir';
 
-const KINDS: ProviderKind[] = ['openai', 'anthropic', 'gemini', 'openai-compatible'];
-const MODEL: Record<ProviderKind, string> = { openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-5', gemini: 'gemini-2.5-flash', 'openai-compatible': 'deepseek-chat' };
+const KINDS: HttpProviderKind[] = ['openai', 'anthropic', 'gemini', 'openai-compatible'];
+const MODEL: Record<HttpProviderKind, string> = { openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-5', gemini: 'gemini-2.5-flash', 'openai-compatible': 'deepseek-chat' };
 // Secrets are assembled at run time so the repository holds nothing that looks like one.
 const SECRET = ['sk', 'live', 'Q7x9Tz2LmN4pR8vW1yB3cD5fG6hJ0kA'].join('-');
 
-const primary = new Map<ProviderKind, FakeProvider>();
-const backup = new Map<ProviderKind, FakeProvider>();
+const primary = new Map<HttpProviderKind, FakeProvider>();
+const backup = new Map<HttpProviderKind, FakeProvider>();
 let root: string;
 let engine: ContextEngine;
 
@@ -56,7 +56,7 @@ beforeEach(() => {
   for (const f of [...primary.values(), ...backup.values()]) f.reset();
 });
 
-async function chainOver(routes: Array<{ kind: ProviderKind; fake: FakeProvider; tier: 'hot' | 'warm'; id: string }>, extra: Record<string, unknown> = {}): Promise<ChainServices> {
+async function chainOver(routes: Array<{ kind: HttpProviderKind; fake: FakeProvider; tier: 'hot' | 'warm'; id: string }>, extra: Record<string, unknown> = {}): Promise<ChainServices> {
   const { config, problems } = parseChainConfig({
     routes: routes.map((r) => ({ id: r.id, tier: r.tier, provider: r.kind, model: MODEL[r.kind], baseUrl: r.fake.url, secret: 'KEY', maxOutputTokens: 1024 })),
     policy: { retries: 0, retryAfterThresholdMs: 1_000, timeoutMs: 5_000 },

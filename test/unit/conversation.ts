@@ -1,6 +1,6 @@
 // A conversation with tool calls in IR form, shared by the request and round-trip tests.
 import type { ChatRequest, Message, ToolCallPart, ToolDefinition } from '../../src/gateway/ir';
-import type { ProviderKind, Route } from '../../src/gateway/routing/routes';
+import type { HttpProviderKind, Route } from '../../src/gateway/routing/routes';
 
 export const TOOLS: ToolDefinition[] = [
   {
@@ -46,20 +46,20 @@ export const CONVERSATION: Message[] = [
 
 export const REQUEST: ChatRequest = { system: 'Be brief.', messages: CONVERSATION, tools: TOOLS, maxOutputTokens: 300, temperature: 0.5 };
 
-const BASE_URLS: Record<ProviderKind, string> = {
+const BASE_URLS: Record<HttpProviderKind, string> = {
   openai: 'https://api.openai.com/v1',
   anthropic: 'https://api.anthropic.com',
   gemini: 'https://generativelanguage.googleapis.com/v1beta',
   'openai-compatible': 'https://openrouter.ai/api/v1',
 };
 
-const MODELS: Record<ProviderKind, string> = {
+const MODELS: Record<HttpProviderKind, string> = {
   openai: 'gpt-4o-mini',
   anthropic: 'claude-sonnet-4-5',
   gemini: 'gemini-2.5-flash',
   'openai-compatible': 'deepseek/deepseek-chat',
 };
 
-export function routeFor(provider: ProviderKind, extra: Partial<Route> = {}): Route {
+export function routeFor(provider: HttpProviderKind, extra: Partial<Route> = {}): Route {
   return { id: `${provider}-route`, tier: 'hot', provider, model: MODELS[provider], baseUrl: BASE_URLS[provider], ...extra };
 }

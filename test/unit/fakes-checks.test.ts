@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { ProviderKind } from '../../src/gateway/routing/routes';
+import type { HttpProviderKind } from '../../src/gateway/routing/routes';
 import { dialectFor, isRejection, type FakeHttpRequest } from '../fakes';
 import { FIXTURES_DIR } from './fixtureFiles';
 
@@ -15,21 +15,21 @@ function post(path: string, body: unknown, headers: Record<string, string>): Fak
   return { method: 'POST', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: { 'content-type': 'application/json', ...headers }, rawBody: typeof body === 'string' ? body : JSON.stringify(body) };
 }
 
-const HEADERS: Record<ProviderKind, Record<string, string>> = {
+const HEADERS: Record<HttpProviderKind, Record<string, string>> = {
   openai: { authorization: `Bearer ${KEY}` },
   'openai-compatible': { authorization: `Bearer ${KEY}` },
   anthropic: { 'x-api-key': KEY, 'anthropic-version': '2023-06-01' },
   gemini: { 'x-goog-api-key': KEY },
 };
 
-const PATHS: Record<ProviderKind, string> = {
+const PATHS: Record<HttpProviderKind, string> = {
   openai: '/v1/chat/completions',
   'openai-compatible': '/v1/chat/completions',
   anthropic: '/v1/messages',
   gemini: '/v1beta/models/gemini-2.5-flash:generateContent',
 };
 
-function check(kind: ProviderKind, body: unknown, opts: { headers?: Record<string, string>; path?: string; key?: string | null; models?: string[] } = {}) {
+function check(kind: HttpProviderKind, body: unknown, opts: { headers?: Record<string, string>; path?: string; key?: string | null; models?: string[] } = {}) {
   const request = post(opts.path ?? PATHS[kind], body, opts.headers ?? HEADERS[kind]);
   try {
     return { accepted: dialectFor(kind).accept(request, { key: opts.key === undefined ? KEY : opts.key, models: opts.models }) };
@@ -39,7 +39,7 @@ function check(kind: ProviderKind, body: unknown, opts: { headers?: Record<strin
   }
 }
 
-function refused(kind: ProviderKind, body: unknown, status: number, message: RegExp | string, opts: Parameters<typeof check>[2] = {}): void {
+function refused(kind: HttpProviderKind, body: unknown, status: number, message: RegExp | string, opts: Parameters<typeof check>[2] = {}): void {
   const r = check(kind, body, opts);
   assert.equal(r.status, status, `expected ${status}, got ${JSON.stringify(r)}`);
   if (typeof message === 'string') assert.equal(r.message, message);

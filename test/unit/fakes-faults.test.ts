@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { adapterFor } from '../../src/gateway/routing/adapters';
 import type { ChatRequest } from '../../src/gateway/ir';
-import { PROVIDER_KINDS, type ProviderKind } from '../../src/gateway/routing/routes';
+import { HTTP_PROVIDER_KINDS, type HttpProviderKind } from '../../src/gateway/routing/routes';
 import { startFakeProvider, type FakeProvider, type FakeStep } from '../fakes';
 import { routeFor } from './conversation';
 import { newAgent, send } from './httpClient';
@@ -12,14 +12,14 @@ const ASK: ChatRequest = { messages: [{ role: 'user', parts: [{ type: 'text', te
 const WITH_CALL: FakeStep['reply'] = { text: 'Looking it up.', toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris, France' } }] };
 
 /** The end marker of each format, whose absence makes a stream incomplete. */
-const TERMINAL: Record<ProviderKind, string> = {
+const TERMINAL: Record<HttpProviderKind, string> = {
   openai: 'data: [DONE]',
   'openai-compatible': 'data: [DONE]',
   anthropic: 'event: message_stop',
   gemini: '"finishReason"',
 };
 
-const STREAM_TYPE: Record<ProviderKind, string> = {
+const STREAM_TYPE: Record<HttpProviderKind, string> = {
   openai: 'text/event-stream; charset=utf-8',
   'openai-compatible': 'text/event-stream; charset=utf-8',
   anthropic: 'text/event-stream; charset=utf-8',
@@ -27,7 +27,7 @@ const STREAM_TYPE: Record<ProviderKind, string> = {
 };
 
 /** Pieces of the provider's own error body that say which error it is. */
-function errorShape(kind: ProviderKind, body: string): unknown {
+function errorShape(kind: HttpProviderKind, body: string): unknown {
   const json = JSON.parse(body) as { error: Record<string, unknown>; type?: string };
   if (kind === 'openai') return [json.error.type, json.error.code];
   if (kind === 'openai-compatible') return json.error.code;
@@ -35,7 +35,7 @@ function errorShape(kind: ProviderKind, body: string): unknown {
   return [json.error.code, json.error.status];
 }
 
-const RATE_LIMIT_SHAPE: Record<ProviderKind, unknown> = {
+const RATE_LIMIT_SHAPE: Record<HttpProviderKind, unknown> = {
   openai: ['requests', 'rate_limit_exceeded'],
   'openai-compatible': 429,
   anthropic: ['error', 'rate_limit_error'],
@@ -50,7 +50,7 @@ describe('fake providers on the wire', () => {
   const agent = newAgent();
   after(() => agent.close());
 
-  for (const kind of PROVIDER_KINDS) {
+  for (const kind of HTTP_PROVIDER_KINDS) {
     describe(kind, () => {
       let fake: FakeProvider;
       let clock = 0;

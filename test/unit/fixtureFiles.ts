@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProviderKind } from '../../src/gateway/routing/routes';
+import type { HttpProviderKind } from '../../src/gateway/routing/routes';
 import { REPO_ROOT } from './assets';
 
 /** Recorded provider responses (copied unchanged from the shared fixtures; see their README). */
 export const FIXTURES_DIR = join(REPO_ROOT, 'test', 'fixtures', 'providers');
 
 export interface FixtureMeta {
-  readonly kind: ProviderKind;
+  readonly kind: HttpProviderKind;
   readonly streaming: boolean;
   readonly status: number;
   readonly contentType: string;

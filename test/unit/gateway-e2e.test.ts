@@ -12,7 +12,7 @@ import type { AttemptOutcome } from '../../src/gateway/routing/events';
 import { toolCallsOf, type ChatRequest, type Message } from '../../src/gateway/ir';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../src/gateway/routing/policyConfig';
 import { Router } from '../../src/gateway/routing/router';
-import type { ProviderKind, Route } from '../../src/gateway/routing/routes';
+import type { HttpProviderKind, Route } from '../../src/gateway/routing/routes';
 import { DEFAULT_REPLY, type FakeFault, type FakeProvider } from '../fakes/index';
 import { ASSETS_DIR } from './assets';
 import { workspace, type Workspace } from './workspaceFixture';
@@ -20,8 +20,8 @@ import { fakePairs } from './support/fakePairs';
 
 const DEFAULT_TEXT = DEFAULT_REPLY.text!;
 
-const KINDS: ProviderKind[] = ['openai', 'anthropic', 'gemini', 'openai-compatible'];
-const MODEL: Record<ProviderKind, string> = { openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-5', gemini: 'gemini-2.5-flash', 'openai-compatible': 'llama3' };
+const KINDS: HttpProviderKind[] = ['openai', 'anthropic', 'gemini', 'openai-compatible'];
+const MODEL: Record<HttpProviderKind, string> = { openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-5', gemini: 'gemini-2.5-flash', 'openai-compatible': 'llama3' };
 const TOOLS = [{
   name: 'read_symbol',
   description: 'Read a symbol from the code base',
@@ -31,7 +31,7 @@ const TOOLS = [{
 // Two fakes of each kind: the route that fails and the one that takes over.
 const { primary, backup } = fakePairs(KINDS);
 
-function route(id: string, kind: ProviderKind, fake: FakeProvider, tier: 'hot' | 'warm'): Route {
+function route(id: string, kind: HttpProviderKind, fake: FakeProvider, tier: 'hot' | 'warm'): Route {
   return { id, tier, provider: kind, model: MODEL[kind], baseUrl: fake.url, secret: 'KEY', maxOutputTokens: 512 };
 }
 

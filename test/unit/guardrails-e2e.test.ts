@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { adapterFor } from '../../src/gateway/routing/adapters/index';
 import { parseChainConfig } from '../../src/gateway/chainConfig';
 import { openChain } from '../../src/gateway/openChain';
-import type { ProviderKind } from '../../src/gateway/routing/routes';
+import type { HttpProviderKind } from '../../src/gateway/routing/routes';
 import { startFakeProvider, type FakeProvider } from '../fakes/index';
 import { tempDir } from './support/tempDir';
 import { CLI, runCli } from './support/cliProcess';
@@ -25,7 +25,7 @@ after(async () => {
   await anthropic.close();
 });
 
-function routesFile(kind: ProviderKind, fake: FakeProvider, extra: Record<string, unknown> = {}) {
+function routesFile(kind: HttpProviderKind, fake: FakeProvider, extra: Record<string, unknown> = {}) {
   return {
     routes: [{ id: 'main', tier: 'hot', provider: kind, model: kind === 'openai' ? 'gpt-4o-mini' : 'claude-sonnet-4-5', baseUrl: fake.url, secret: 'FAKE_KEY', inputPricePerMTok: 1, outputPricePerMTok: 2, maxOutputTokens: 10_000 }],
     policy: { retries: 0, timeoutMs: 5_000 },

@@ -2,7 +2,7 @@
 // before a connection failed.
 import { after, before } from 'node:test';
 import { Agent, request } from 'undici';
-import { PROVIDER_KINDS, type ProviderKind } from '../../src/gateway/routing/routes';
+import { HTTP_PROVIDER_KINDS, type HttpProviderKind } from '../../src/gateway/routing/routes';
 import { startFakeProvider, type FakeProvider } from '../fakes/index';
 
 export interface Exchange {
@@ -63,11 +63,11 @@ export function newAgent(): Agent {
  * A fake provider of every kind and a client pool for the enclosing suite, started before its
  * tests and closed after them.
  */
-export function fakesOfEveryKind(): { readonly agent: Agent; readonly fakes: Map<ProviderKind, FakeProvider> } {
+export function fakesOfEveryKind(): { readonly agent: Agent; readonly fakes: Map<HttpProviderKind, FakeProvider> } {
   const agent = newAgent();
-  const fakes = new Map<ProviderKind, FakeProvider>();
+  const fakes = new Map<HttpProviderKind, FakeProvider>();
   before(async () => {
-    for (const kind of PROVIDER_KINDS) fakes.set(kind, await startFakeProvider(kind));
+    for (const kind of HTTP_PROVIDER_KINDS) fakes.set(kind, await startFakeProvider(kind));
   });
   after(async () => {
     await Promise.all([...fakes.values()].map((f) => f.close()));

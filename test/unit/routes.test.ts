@@ -28,10 +28,10 @@ describe('route validation', () => {
     const lines = problems.map(describeRouteProblem);
     assert.deepEqual(lines, [
       'Route "a" (routes[0]): field "tier" is "cold"; allowed: "hot", "warm".',
-      'Route "b" (routes[1]): field "provider" is "mistral"; allowed: "openai", "anthropic", "gemini", "openai-compatible".',
+      'Route "b" (routes[1]): field "provider" is "mistral"; allowed: "openai", "anthropic", "gemini", "openai-compatible", "vscode-lm".',
       'Route "c" (routes[2]): field "baseUrl" uses plain http:// to evil.example.com; only loopback (localhost, 127.0.0.1, ::1) may use http://, use https:// for anything else.',
       'Route "d" (routes[3]): field "baseUrl" is required for provider "openai-compatible".',
-      'Route "e" (routes[4]): field "apiKey" is not a route field; allowed: id, tier, provider, model, baseUrl, secret, inputPricePerMTok, outputPricePerMTok, contextWindow, maxOutputTokens.',
+      'Route "e" (routes[4]): field "apiKey" is not a route field; allowed: id, tier, provider, model, baseUrl, secret, inputPricePerMTok, outputPricePerMTok, contextWindow, maxOutputTokens, vendor, family, version.',
       'Route "ok" (routes[6]): field "id" "ok" is used by an earlier route; route ids must be unique.',
       'Route (routes[7]) must be an object with at least "id", "tier", "provider" and "model".',
     ]);

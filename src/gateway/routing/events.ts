@@ -3,7 +3,11 @@ import type { ProviderKind, Tier } from './routes';
 import type { BreakerState } from './routePolicy';
 
 /** What became of one try on one route; a skip was never sent. */
-export type AttemptOutcome = 'answered' | FailureKind | 'breaker-open' | 'no-key' | 'context-window' | 'bulkhead-full' | 'disabled' | 'over-budget';
+export type AttemptOutcome = 'answered' | FailureKind | 'breaker-open' | 'no-key' | 'context-window' | 'bulkhead-full' | 'disabled' | 'over-budget'
+  /** A `vscode-lm` route whose model the editor does not offer now. */
+  | 'no-model'
+  /** A `vscode-lm` route outside VS Code (the CLI): it can never be sent there. */
+  | 'editor-only';
 
 /** One try on one route: what the status bar, the log and `--json` show. No payload text. */
 export interface Attempt {

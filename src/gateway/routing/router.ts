@@ -11,7 +11,10 @@ import { requestText } from './requestText';
 import { RequestAbort } from './requestAbort';
 import { RoutePolicy, type BreakerState } from './routePolicy';
 import { costUsd, priceOf, type Price } from './prices';
-import type { ProviderKind, Route } from './routes';
+import { isEditorRoute, type HttpProviderKind, type Route } from './routes';
+import type { EditorModel, EditorModels } from './editor/editorModel';
+import { toEditorRequest } from './editor/editorMessages';
+import { describeSelector } from './editor/editorSelector';
 import { DEFAULT_MAX_OUTPUT_TOKENS, type SpendGuard, type SpendHold } from '../guardrails/spendGuard';
 import type { TeamBreakers } from '../guardrails/teamBreakers';
 import type { StreamEvent } from './stream';
@@ -20,7 +23,9 @@ import { UndiciTransport, type Transport } from './transport';
 export interface RouterOptions {
   readonly routes: readonly Route[];
   readonly policy?: PolicyConfig;
-  readonly adapterFor: (kind: ProviderKind) => ProviderAdapter;
+  readonly adapterFor: (kind: HttpProviderKind) => ProviderAdapter;
+  /** The editor's own models, for `vscode-lm` routes; absent outside VS Code (the CLI). */
+  readonly editorModels?: EditorModels;
   /** The key of a route's secret; undefined when it is not set. Never logged. */
   readonly keyFor: (route: Route) => Promise<string | undefined>;
   /** Tokens of a text as the route's model counts them, for the context-window check. */
@@ -88,6 +93,8 @@ interface Call {
   continuation?: 'prefill' | 'restart';
   /** The route whose team probe this request holds, until its outcome is recorded. */
   teamProbe?: string;
+  /** The editor model each `vscode-lm` route selected for this request. */
+  editorModels?: Map<string, EditorModel>;
 }
 
 const ERROR_BODY_LIMIT = 1024 * 1024;
@@ -234,8 +241,8 @@ export class Router {
    */
   private prepareContinuation(route: Route, call: Call): string {
     if (!call.delivered && !call.deliveredToolCall) return '';
-    const adapter = this.options.adapterFor(route.provider);
-    const canPrefill = adapter.canPrefill ? adapter.canPrefill(route) : adapter.supportsPrefill;
+    const adapter = isEditorRoute(route) ? undefined : this.options.adapterFor(route.provider as HttpProviderKind);
+    const canPrefill = adapter ? (adapter.canPrefill ? adapter.canPrefill(route) : adapter.supportsPrefill) : false;
     if (canPrefill && !call.deliveredToolCall && call.delivered.trim()) {
       call.continuation = 'prefill';
       call.onAnswer?.({ type: 'continue', route: route.id, reason: 'the previous route\'s stream was cut; continuing from its text' });
@@ -260,6 +267,10 @@ export class Router {
     if (route.secret && (await this.options.keyFor(route)) === undefined) {
       return { outcome: 'no-key', message: `no key is set for its secret "${route.secret}"` };
     }
+    if (isEditorRoute(route)) {
+      const skip = await this.selectEditorModel(route, call);
+      if (skip) return skip;
+    }
     if (route.contextWindow !== undefined) {
       const input = this.inputTokens(route, call);
       const output = maxOutputOf(route, call.request);
@@ -283,6 +294,36 @@ export class Router {
     return undefined;
   }
 
+  /**
+   * Selects a `vscode-lm` route's model and counts the request with the model's own tokenizer
+   * against its own input limit (or the route's window when it sets one).
+   */
+  private async selectEditorModel(route: Route, call: Call): Promise<{ outcome: AttemptOutcome; message: string } | undefined> {
+    const editor = this.options.editorModels;
+    if (!editor) return { outcome: 'editor-only', message: 'a "vscode-lm" route reaches the editor\'s own models and works only inside VS Code, through its Language Model API; this host does not provide it, so it is skipped' };
+    let model: EditorModel | undefined;
+    try {
+      model = await editor.select(route.select ?? {});
+    } catch (e) {
+      return { outcome: 'no-model', message: `the editor's models could not be listed: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    if (!model) {
+      const offered = await editor.available().then((models) => models.map((m) => `${m.vendor}/${m.family} (${m.id})`), () => []);
+      const list = offered.length ? `the editor offers: ${offered.slice(0, 12).join(', ')}` : 'the editor offers no language models (is a provider such as GitHub Copilot installed and signed in?)';
+      return { outcome: 'no-model', message: `no editor model matches ${describeSelector(route.select ?? {})}; ${list}` };
+    }
+    (call.editorModels ??= new Map()).set(route.id, model);
+    if (!call.inputTokens.has(route.id)) {
+      const counted = await model.countTokens(requestText(call.request), call.abort.callerSignal ?? NEVER_ABORTED).catch(() => undefined);
+      call.inputTokens.set(route.id, counted ?? estimateTokens(requestText(call.request)));
+    }
+    const input = this.inputTokens(route, call);
+    if (route.contextWindow === undefined && input > model.maxInputTokens) {
+      return { outcome: 'context-window', message: `${input} input tokens exceed the model's ${model.maxInputTokens}-token input limit` };
+    }
+    return undefined;
+  }
+
   /** Tells the team's breaker what a try proved; a failure is awaited (bounded) so the next try sees the breaker it opened. */
   private async teamRecord(route: Route, call: Call, outcome: 'success' | 'failure'): Promise<void> {
     const team = this.options.teamBreakers;
@@ -301,7 +342,6 @@ export class Router {
 
   /** One HTTP try. Every outcome becomes an attempt record. */
   private async callOnce(route: Route, call: Call, prefix: string, signal: AbortSignal): Promise<ChatResponse> {
-    const adapter = this.options.adapterFor(route.provider);
     const started = performance.now();
     const waitMs = call.lastRoute === route.id && call.lastTryEnded !== undefined ? Math.round(started - call.lastTryEnded) : undefined;
     const deliveredBefore = call.delivered;
@@ -322,6 +362,15 @@ export class Router {
         if (typeof held === 'string') throw new OverBudgetError(held);
         hold = held;
       }
+      if (isEditorRoute(route)) {
+        sent = true;
+        const answer = await this.editorCall(route, call, maxOutputTokens, signal);
+        usage = answer.usage;
+        this.record(call, attemptOf(route, 'answered', false, performance.now() - started, undefined, waitMs));
+        void this.teamRecord(route, call, 'success');
+        return answer;
+      }
+      const adapter = this.options.adapterFor(route.provider as HttpProviderKind);
       const apiKey = route.secret ? await this.options.keyFor(route) : undefined;
       const spec = adapter.buildRequest(route, { ...call.request, maxOutputTokens }, {
         stream: call.stream,
@@ -383,6 +432,25 @@ export class Router {
       call.lastTryEnded = performance.now();
       call.lastRoute = route.id;
     }
+  }
+
+  /** One try on an editor model: its events assembled as a stream's are, text delivered as it comes. */
+  private async editorCall(route: Route, call: Call, maxOutputTokens: number, signal: AbortSignal): Promise<ChatResponse> {
+    const model = call.editorModels?.get(route.id);
+    if (!model) throw new ProviderError({ kind: 'not_found', message: 'the editor model was not selected', notSent: true });
+    const builder = new AnswerBuilder();
+    for await (const event of this.options.editorModels!.send(model, toEditorRequest({ ...call.request, maxOutputTokens }), signal)) {
+      builder.add(event);
+      if (!call.stream) continue;
+      if (event.type === 'text' && event.text) {
+        call.delivered += event.text;
+        call.onAnswer?.({ type: 'text', text: event.text, route: route.id });
+      } else if (event.type === 'tool_call') {
+        call.deliveredToolCall = true;
+      }
+    }
+    if (!builder.complete) throw new ProviderError({ kind: 'truncated_stream', message: 'the editor model\'s answer stopped before it was complete' });
+    return builder.response();
   }
 
   /** Any failure of a try as a ProviderError (or the caller's cancel), marked partial when text went out. */
@@ -470,6 +538,9 @@ export class Router {
     return this.transport.close();
   }
 }
+
+/** A signal that never fires, for counts made outside a try. */
+const NEVER_ABORTED = new AbortController().signal;
 
 /** A try the money budget cannot afford on this route; never retried, never trips the breaker. */
 class OverBudgetError extends Error {}

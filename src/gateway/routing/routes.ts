@@ -1,11 +1,26 @@
 /** Which part of the fallback chain a route belongs to. */
 export type Tier = 'hot' | 'warm';
 
-/** The wire format a route speaks. */
-export type ProviderKind = 'openai' | 'anthropic' | 'gemini' | 'openai-compatible';
+/** The wire formats spoken over HTTP, one adapter each. */
+export type HttpProviderKind = 'openai' | 'anthropic' | 'gemini' | 'openai-compatible';
+
+/**
+ * What a route speaks: an HTTP provider's wire format, or `vscode-lm`, a model of the editor's
+ * own Language Model API reached through the transport the VS Code layer hands the core.
+ */
+export type ProviderKind = HttpProviderKind | 'vscode-lm';
 
 export const TIERS: readonly Tier[] = ['hot', 'warm'];
-export const PROVIDER_KINDS: readonly ProviderKind[] = ['openai', 'anthropic', 'gemini', 'openai-compatible'];
+export const HTTP_PROVIDER_KINDS: readonly HttpProviderKind[] = ['openai', 'anthropic', 'gemini', 'openai-compatible'];
+export const PROVIDER_KINDS: readonly ProviderKind[] = [...HTTP_PROVIDER_KINDS, 'vscode-lm'];
+
+/** Which editor model a `vscode-lm` route selects (the fields of `vscode.lm.selectChatModels`). */
+export interface EditorModelSelector {
+  readonly vendor?: string;
+  readonly family?: string;
+  readonly id?: string;
+  readonly version?: string;
+}
 
 /** One way to reach a model, as the user configured it. */
 export interface Route {
@@ -20,6 +35,13 @@ export interface Route {
   readonly outputPricePerMTok?: number;
   readonly contextWindow?: number;
   readonly maxOutputTokens?: number;
+  /** For `vscode-lm` routes: the editor model to select. Its `baseUrl` is empty. */
+  readonly select?: EditorModelSelector;
+}
+
+/** Whether a route goes to an editor model rather than over HTTP. */
+export function isEditorRoute(route: Route): boolean {
+  return route.provider === 'vscode-lm';
 }
 
 /** Where each provider kind is reached when a route names no base URL. */
@@ -28,6 +50,7 @@ export const DEFAULT_BASE_URLS: Readonly<Record<ProviderKind, string | undefined
   anthropic: 'https://api.anthropic.com',
   gemini: 'https://generativelanguage.googleapis.com/v1beta',
   'openai-compatible': undefined,
+  'vscode-lm': undefined,
 };
 
 /** What is wrong with one route, said so that the user can fix it in settings. */
@@ -46,7 +69,11 @@ export interface ParsedRoutes {
 const ROUTE_FIELDS = new Set([
   'id', 'tier', 'provider', 'model', 'baseUrl', 'secret',
   'inputPricePerMTok', 'outputPricePerMTok', 'contextWindow', 'maxOutputTokens',
+  'vendor', 'family', 'version',
 ]);
+
+/** The fields only a `vscode-lm` route has: they select the editor model. */
+const SELECTOR_FIELDS = ['vendor', 'family', 'version'] as const;
 
 /** Upper bounds on a route's numbers: past these a value is a mistake, not a model. */
 export const MAX_OUTPUT_TOKENS = 1_000_000;
@@ -117,9 +144,19 @@ export function parseRoutes(input: unknown): ParsedRoutes {
     if (!knownProvider) {
       problem('provider', `is ${JSON.stringify(r.provider)}; allowed: ${PROVIDER_KINDS.map((p) => `"${p}"`).join(', ')}.`);
     }
-    if (typeof r.model !== 'string' || r.model.trim() === '') problem('model', 'must name the model, e.g. "gpt-4o-mini".');
-    const baseUrl = r.baseUrl ?? (knownProvider ? DEFAULT_BASE_URLS[r.provider as ProviderKind] : undefined);
-    if (baseUrl === undefined) {
+    const editor = r.provider === 'vscode-lm';
+    if (editor) {
+      editorRouteProblems(r, problem);
+    } else {
+      if (typeof r.model !== 'string' || r.model.trim() === '') problem('model', 'must name the model, e.g. "gpt-4o-mini".');
+      for (const field of SELECTOR_FIELDS) {
+        if (r[field] !== undefined) problem(field, `selects an editor model; it is only for routes with "provider": "vscode-lm".`);
+      }
+    }
+    const baseUrl = editor ? '' : r.baseUrl ?? (knownProvider ? DEFAULT_BASE_URLS[r.provider as ProviderKind] : undefined);
+    if (editor) {
+      // Nothing to check: an editor model is reached through VS Code, never over the network by us.
+    } else if (baseUrl === undefined) {
       if (knownProvider) problem('baseUrl', `is required for provider "${String(r.provider)}".`);
     } else if (typeof baseUrl !== 'string') {
       problem('baseUrl', 'must be a string.');
@@ -149,9 +186,45 @@ export function parseRoutes(input: unknown): ParsedRoutes {
     }
     if (problems.length > before) return;
     seen.add(r.id as string);
-    routes.push({ ...(r as unknown as Route), baseUrl: (baseUrl as string).replace(/\/+$/, '') });
+    routes.push(editor ? editorRoute(r) : { ...(r as unknown as Route), baseUrl: (baseUrl as string).replace(/\/+$/, '') });
   });
   return { routes, problems };
+}
+
+const SELECTOR_TEXT = /^[^\u0000-\u001f]{1,128}$/;
+
+/** Checks the fields of a `vscode-lm` route: what selects the model, and no URL or key. */
+function editorRouteProblems(r: Record<string, unknown>, problem: (field: string, message: string) => void): void {
+  for (const field of ['model', ...SELECTOR_FIELDS] as const) {
+    if (r[field] !== undefined && (typeof r[field] !== 'string' || !SELECTOR_TEXT.test(r[field] as string) || (r[field] as string).trim() === '')) {
+      problem(field, 'must be a non-empty string of at most 128 characters.');
+    }
+  }
+  if (r.model === undefined && r.vendor === undefined && r.family === undefined) {
+    problem('model', 'or "vendor" or "family" must say which editor model to use, e.g. "vendor": "copilot", "family": "gpt-4o"; "Context Gateway: Show Routes" lists the models the editor offers.');
+  }
+  if (r.baseUrl !== undefined) problem('baseUrl', 'is not used by "vscode-lm" routes: the editor reaches its own models; remove it.');
+  if (r.secret !== undefined) problem('secret', 'is not used by "vscode-lm" routes: editor models need no key; remove it.');
+}
+
+/** A valid `vscode-lm` route: `model` names the model's id when given, else what selects it (for logs). */
+function editorRoute(r: Record<string, unknown>): Route {
+  const text = (v: unknown) => (typeof v === 'string' ? v.trim() : undefined);
+  const select: { -readonly [K in keyof EditorModelSelector]: string } = {};
+  if (text(r.vendor)) select.vendor = text(r.vendor);
+  if (text(r.family)) select.family = text(r.family);
+  if (text(r.model)) select.id = text(r.model);
+  if (text(r.version)) select.version = text(r.version);
+  const { vendor: _v, family: _f, version: _ver, ...rest } = r;
+  return {
+    ...(rest as unknown as Route),
+    model: select.id ?? select.family ?? select.vendor!,
+    baseUrl: '',
+    // Free unless the route says otherwise: the editor's models are paid for by the user's plan.
+    inputPricePerMTok: (r.inputPricePerMTok as number | undefined) ?? 0,
+    outputPricePerMTok: (r.outputPricePerMTok as number | undefined) ?? 0,
+    select,
+  };
 }
 
 /** One line per problem: `Route "id" (routes[2]): field "tier" is "cold"; allowed: ...`. */

@@ -1,14 +1,14 @@
 import { after, before, beforeEach } from 'node:test';
-import type { ProviderKind } from '../../../src/gateway/routing/routes';
+import type { HttpProviderKind } from '../../../src/gateway/routing/routes';
 import { startFakeProvider, type FakeProvider } from '../../fakes/index';
 
 /**
  * Two fake servers of each kind, for the suite (or file) this is called in: the route that fails
  * and the one that takes over. Started once, reset before each test, closed after.
  */
-export function fakePairs(kinds: readonly ProviderKind[]): { primary: Map<ProviderKind, FakeProvider>; backup: Map<ProviderKind, FakeProvider> } {
-  const primary = new Map<ProviderKind, FakeProvider>();
-  const backup = new Map<ProviderKind, FakeProvider>();
+export function fakePairs(kinds: readonly HttpProviderKind[]): { primary: Map<HttpProviderKind, FakeProvider>; backup: Map<HttpProviderKind, FakeProvider> } {
+  const primary = new Map<HttpProviderKind, FakeProvider>();
+  const backup = new Map<HttpProviderKind, FakeProvider>();
   const all = () => [...primary.values(), ...backup.values()];
   before(async () => {
     for (const kind of kinds) {
