@@ -13,6 +13,7 @@ import { Notifier } from './guardrails/notifier';
 import { Router } from './routing/router';
 import { ensureStateDir } from './guardrails/local/stateFiles';
 import type { HttpProviderKind, Route } from './routing/routes';
+import type { EditorModels } from './routing/editor/editorModel';
 import type { Transport } from './routing/transport';
 
 /** The parts of a running chain, for the commands that look inside it. */
@@ -43,6 +44,8 @@ export interface ChainDeps {
   readonly adapterFor: (kind: HttpProviderKind) => ProviderAdapter;
   readonly keyFor: (route: Route) => Promise<string | undefined>;
   readonly countTokens?: (text: string, route: Route) => number;
+  /** The editor's own models, for `vscode-lm` routes (the VS Code layer gives them; the CLI has none). */
+  readonly editorModels?: EditorModels;
   readonly transport?: Transport;
   readonly log?: (line: string) => void;
   readonly now?: () => number;
@@ -88,6 +91,7 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
     adapterFor: deps.adapterFor,
     keyFor: deps.keyFor,
     ...(deps.countTokens ? { countTokens: deps.countTokens } : {}),
+    ...(deps.editorModels ? { editorModels: deps.editorModels } : {}),
     ...(deps.transport ? { transport: deps.transport } : {}),
     initialBreakerStates,
     spend: ledger,

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { lazyRouteTokenCounter } from '../context/index';
 import { adapterFor } from '../gateway/routing/adapters/index';
+import { isEditorRoute } from '../gateway/routing/routes';
+import { vscodeEditorModels } from './editorModels';
 import type { AskOptions, ChainEvent, ChainResult } from '../gateway/chain';
 import type { DrainReport } from '../gateway/guardrails/coldQueue';
 import { DrainScheduler } from '../gateway/guardrails/drainScheduler';
@@ -94,6 +96,7 @@ export class ChainHost implements vscode.Disposable {
       workspaceStateDir: this.workspaceStateDir,
       adapterFor,
       keyFor: (route) => this.keys.keyFor(route),
+      ...(settings.chain.routes.some(isEditorRoute) ? { editorModels: vscodeEditorModels() } : {}),
       countTokens: lazyRouteTokenCounter(this.assetsDir, settings.chain.routes, settings.context.safetyFactor),
       log: (line) => this.log.for('chain').warn(line),
     });
