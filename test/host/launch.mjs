@@ -9,7 +9,7 @@
 // Exit codes: 0 pass, 1 a test failed, 3 the host never reported (time-out), 4 set-up failed.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -101,6 +101,11 @@ async function runSuite(version, suiteName, browserInfo) {
   await mkdir(join(userDataDir, 'User'), { recursive: true });
   await writeFile(join(userDataDir, 'User', 'settings.json'), JSON.stringify(suite.userSettings ?? {}, null, 2));
   const workspace = await suite.prepareWorkspace(runDir);
+  // Test-only extensions are installed beside ours (the workbench takes one development path).
+  for (const source of suite.extraExtensions ?? []) {
+    const manifest = JSON.parse(await readFile(join(source, 'package.json'), 'utf8'));
+    await cp(source, join(runDir, 'extensions', `${manifest.publisher}.${manifest.name}-${manifest.version}`), { recursive: true });
+  }
   const port = await freePort();
 
   let server;

@@ -40,6 +40,15 @@ export const SUITES = {
     userSettings: QUIET_WORKBENCH,
     prepareWorkspace: copyWorkspace,
   },
+  // The editor's own models: a test-only extension registers fake ones through the finalized
+  // provider API (VS Code 1.104 and later), with the chat features on that serve them.
+  lm: {
+    trusted: true,
+    env: { CG_HOST_SUITE: 'lm' },
+    userSettings: { ...QUIET_WORKBENCH, 'chat.disableAIFeatures': false },
+    prepareWorkspace: copyWorkspace,
+    extraExtensions: [resolve(import.meta.dirname, 'fake-lm')],
+  },
   // Opened without --disable-workspace-trust: restricted mode, as for a freshly cloned repository.
   untrusted: {
     trusted: false,
