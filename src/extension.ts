@@ -5,10 +5,12 @@ import { textOf } from './gateway/ir';
 import { AnswerDocuments } from './vscode/answerView';
 import { askAboutSymbol, type AskArgs } from './vscode/askCommand';
 import { ChainHost } from './vscode/chainHost';
+import { chatHandler, registerChatParticipant } from './vscode/chatParticipant';
 import { COMMANDS } from './vscode/commandIds';
 import { removeApiKey, setApiKey, type KeyArgs } from './vscode/keyCommands';
 import { setTeamKey, setTeamRedisPassword, type TeamSecretArgs } from './vscode/teamCommands';
 import { KeyStore } from './vscode/keyStore';
+import { registerPublicTools } from './vscode/lmTools';
 import { Log } from './vscode/log';
 import { PayloadDocuments } from './vscode/payloadView';
 import { previewContext } from './vscode/previewCommand';
@@ -35,6 +37,8 @@ export interface ContextGatewayApi {
   readonly version: string;
   /** The log's most recent lines (what the Output channel shows). */
   recentLog(): readonly string[];
+  /** The chat participant's handler, for tests and for other extensions that want to forward a request. */
+  chatHandler(): vscode.ChatRequestHandler;
 }
 
 export function activate(context: vscode.ExtensionContext): ContextGatewayApi {
@@ -89,6 +93,8 @@ export function activate(context: vscode.ExtensionContext): ContextGatewayApi {
     const register = (id: string, run: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
     const askDeps = { host, engine: engineOf, answers, proposals, log: log.for('ask') };
     register(COMMANDS.askAboutSymbol, (args?: AskArgs) => askAboutSymbol(askDeps, args));
+    context.subscriptions.push(registerChatParticipant({ ...askDeps, previewCommand: COMMANDS.previewContext }));
+    context.subscriptions.push(registerPublicTools({ host, engine: engineOf, log: log.for('tools') }));
     register(COMMANDS.previewContext, (args?: TargetArgs) => previewContext({ host, engine: engineOf, payloads }, args));
     register(COMMANDS.setApiKey, (args?: KeyArgs) => setApiKey(host, keys, args));
     register(COMMANDS.removeApiKey, (args?: KeyArgs) => removeApiKey(host, keys, args));
@@ -135,7 +141,7 @@ export function activate(context: vscode.ExtensionContext): ContextGatewayApi {
     }));
     activationMs = performance.now() - started;
     log.for('activate').info(`activated in ${activationMs.toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'} workspace)`);
-    return { version: extensionVersion, recentLog: () => log.recentLines() };
+    return { version: extensionVersion, recentLog: () => log.recentLines(), chatHandler: () => chatHandler({ ...askDeps, previewCommand: COMMANDS.previewContext }) };
   } catch (e) {
     // VS Code does not tell the user when activation fails; say it ourselves.
     const message = `Context Gateway failed to start: ${e instanceof Error ? e.message : String(e)}`;

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { runAgent, type AgentResult } from '../agent/agentLoop';
+import type { AgentResult } from '../agent/agentLoop';
 import { askRedactionLine } from '../agent/askRedaction';
 import { DEFAULT_TASKS, isTaskId, TASK_IDS, type TaskId } from '../agent/tasks';
-import { encodingForModel, isContextError, type ContextEngine } from '../context/index';
+import { isContextError, type ContextEngine } from '../context/index';
 import { isAllRoutesFailedError, isCancelledError } from '../gateway/routing/chainErrors';
+import { runAgentOn } from './agentRun';
 import type { AnswerDocuments } from './answerView';
 import { AnswerText } from './answerText';
 import type { ChainHost } from './chainHost';
@@ -69,7 +70,6 @@ export async function askAboutSymbol(deps: AskDeps, args?: AskArgs): Promise<Ask
     instruction = await vscode.window.showInputBox({ title: 'Context Gateway: your instruction', prompt: 'What should the model do with this symbol?', ignoreFocusOut: true });
     if (!instruction) return undefined;
   }
-  const rule = encodingForModel(first.provider, first.model, settings.context.safetyFactor);
   const symbolName = 'symbol' in target.selector ? target.selector.symbol : `the symbol at line ${target.selector.line}`;
 
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Context Gateway: ${DEFAULT_TASKS[task].label} ${symbolName}`, cancellable: true }, async (progress, token) => {
@@ -86,17 +86,8 @@ export async function askAboutSymbol(deps: AskDeps, args?: AskArgs): Promise<Ask
       refresh();
     });
     try {
-      const run = runAgent({
-        task, ...(instruction ? { instruction } : {}),
-        root: target.root, file: target.file, text: target.text, selector: target.selector,
-        exclude: settings.context.exclude, encoding: rule.encoding, factor: rule.factor,
-        payloadMaxTokens: settings.context.maxTokens ?? 8_000, prompts: settings.prompts, limits: settings.limits,
-      }, {
-        chain: { ask: async (request, options) => (await deps.host.chain()).chain.ask(request, options) },
-        engine: deps.engine(),
-      }, {
+      const result = await runAgentOn(deps, settings, first, { target, task, ...(instruction ? { instruction } : {}) }, {
         signal: controller.signal,
-        stream: true,
         onEvent: (event) => {
           if (event.type === 'payload') {
             const redacted = askRedactionLine(event.redacted);
@@ -117,7 +108,6 @@ export async function askAboutSymbol(deps: AskDeps, args?: AskArgs): Promise<Ask
           }
         },
       });
-      const result = await deps.host.track(run);
       answer?.finish(result);
       await shown;
       refresh(true);

@@ -21,8 +21,39 @@ export interface TargetArgs {
   readonly column?: number;
 }
 
+/** Why there is no target, in words for the user. */
+export interface TargetProblem {
+  readonly problem: string;
+}
+
 /** A selection that is a name (`parseRoutes`, `Router.send`) selects by name; else the cursor's position. */
-const NAME = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
+export const NAME = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
+
+export const NO_EDITOR_TARGET = 'Context Gateway: open a TypeScript, JavaScript or Python file and put the cursor in a function, class or method (or select its name).';
+
+/** A range's name when its text is one (`parseRoutes`, `Router.send`), else the position of its start. */
+export function rangeSelector(document: vscode.TextDocument, range: vscode.Range, active: vscode.Position = range.start): Selector {
+  const selected = document.getText(range).trim();
+  if (!range.isEmpty && NAME.test(selected)) return { symbol: selected };
+  return { line: active.line + 1, column: active.character + 1 };
+}
+
+/** The target for a selector in a document, or why that document cannot be worked on. */
+export function documentTarget(document: vscode.TextDocument, selector: Selector): SymbolTarget | TargetProblem {
+  if (document.uri.scheme !== 'file' || !languageForPath(document.uri.fsPath)) {
+    return { problem: `Context Gateway works on TypeScript, TSX, JavaScript and Python files saved on disk; ${vscode.workspace.asRelativePath(document.uri)} is not one.` };
+  }
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+  return {
+    root: folder?.uri.fsPath ?? dirname(document.uri.fsPath),
+    file: document.uri.fsPath,
+    text: document.getText(),
+    selector,
+    uri: document.uri,
+  };
+}
+
+export const isTargetProblem = (value: SymbolTarget | TargetProblem): value is TargetProblem => 'problem' in value;
 
 /**
  * The symbol to work on: from the arguments, else the selection's name, else the innermost
@@ -38,27 +69,16 @@ export async function symbolTarget(args: TargetArgs | undefined): Promise<Symbol
   } else {
     const editor = vscode.window.activeTextEditor;
     document = editor?.document;
-    if (editor) {
-      const selected = editor.document.getText(editor.selection).trim();
-      if (args?.symbol) selector = { symbol: args.symbol };
-      else if (!editor.selection.isEmpty && NAME.test(selected)) selector = { symbol: selected };
-      else selector = { line: editor.selection.active.line + 1, column: editor.selection.active.character + 1 };
-    }
+    if (editor) selector = args?.symbol ? { symbol: args.symbol } : rangeSelector(editor.document, editor.selection, editor.selection.active);
   }
   if (!document || !selector) {
-    void vscode.window.showErrorMessage('Context Gateway: open a TypeScript, JavaScript or Python file and put the cursor in a function, class or method (or select its name).');
+    void vscode.window.showErrorMessage(NO_EDITOR_TARGET);
     return undefined;
   }
-  if (document.uri.scheme !== 'file' || !languageForPath(document.uri.fsPath)) {
-    void vscode.window.showErrorMessage(`Context Gateway works on TypeScript, TSX, JavaScript and Python files saved on disk; ${vscode.workspace.asRelativePath(document.uri)} is not one.`);
+  const target = documentTarget(document, selector);
+  if (isTargetProblem(target)) {
+    void vscode.window.showErrorMessage(target.problem);
     return undefined;
   }
-  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-  return {
-    root: folder?.uri.fsPath ?? dirname(document.uri.fsPath),
-    file: document.uri.fsPath,
-    text: document.getText(),
-    selector,
-    uri: document.uri,
-  };
+  return target;
 }
