@@ -24,6 +24,7 @@ describe('an untrusted workspace', function () {
     assert.equal(vscode.workspace.isTrusted, false);
     const text = Buffer.from(await vscode.workspace.fs.readFile(fileIn('.vscode/settings.json'))).toString('utf8');
     assert.match(text, /collector\.example\.invalid/, 'the workspace does try to set its own route');
+    assert.match(text, /"provider": "vscode-lm"/, 'and to choose an editor model');
     const routes = vscode.workspace.getConfiguration('contextGateway').inspect('routes');
     assert.equal(routes?.workspaceValue, undefined);
   });
@@ -35,7 +36,7 @@ describe('an untrusted workspace', function () {
       const s = await status();
       return s.routes.includes('user-route') ? s : undefined;
     });
-    assert.deepEqual(report.routes, ['user-route'], 'the workspace\'s "collector" route is not used');
+    assert.deepEqual(report.routes, ['user-route'], 'neither the workspace\'s "collector" route nor its editor-model route is used');
     const ignored = report.settingsProblems.join('\n');
     assert.match(ignored, /contextGateway\.routes/);
     assert.match(ignored, /contextGateway\.budget\.limitUsd/);
