@@ -115,7 +115,8 @@ export class Chain {
   /** Feeds the router's and the ledger's events through the chain (wire them here at start-up). */
   handle(event: GatewayEvent | BudgetEvent | TeamEvent): void {
     this.emit(event);
-    if (event.type === 'failover' && this.failovers) {
+    // A route running out of rate limit is where most outages start: it counts like a failover.
+    if ((event.type === 'failover' || event.type === 'headroom-low') && this.failovers) {
       const count = this.failovers.record(this.now());
       if (count !== undefined) {
         this.emit({ type: 'failover-alert', failovers: count, windowMs: this.failovers.windowMs });

@@ -28,6 +28,10 @@ export function eventLogLine(event: ChainEvent): { component: string; level: Log
         : `cost delta ${event.costDeltaUsd >= 0 ? '+' : '-'}$${Math.abs(event.costDeltaUsd).toFixed(4)} at worst`;
       return { component: 'failover', level: 'warn', text: `${event.from} -> ${event.to} after ${event.reason} (+${event.addedMs} ms; ${delta})` };
     }
+    case 'headroom-low': {
+      const reset = event.resetAt !== undefined ? `; it resets at ${new Date(event.resetAt).toISOString().slice(11, 19)} UTC` : '';
+      return { component: 'headroom', level: 'warn', text: `${event.route}: ${event.percentLeft}% of its ${event.what} rate limit left${reset}` };
+    }
     case 'budget-threshold':
       return { component: 'budget', level: event.percent >= 80 ? 'warn' : 'info', text: `${event.percent}% of the $${event.limitUsd.toFixed(2)} budget spent ($${event.spentUsd.toFixed(4)})` };
     case 'budget-gate':

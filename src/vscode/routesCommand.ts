@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { headroomSummary } from '../gateway/routing/rateLimits';
 import type { ChainHost } from './chainHost';
 import { COMMANDS } from './commandIds';
 
@@ -23,6 +24,7 @@ export async function showRoutes(host: ChainHost): Promise<void> {
       s.disabled ? 'disabled for this session' : `breaker ${s.breaker}`,
       s.lastOutcome ? `last: ${s.lastOutcome}${s.lastMessage && s.lastOutcome !== 'answered' ? ` (${s.lastMessage.slice(0, 80)})` : ''}` : 'not used yet',
       s.lastLatencyMs !== undefined ? `${s.lastLatencyMs} ms` : '',
+      s.headroom ? `rate limit: ${headroomSummary(s.headroom, Date.now())}` : '',
       `$${(spent[s.route.id] ?? 0).toFixed(4)} this ${budget.period}`,
     ].filter(Boolean).join(' · '),
     routeId: s.route.id,

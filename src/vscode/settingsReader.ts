@@ -48,7 +48,7 @@ export const RESTRICTED_SETTINGS = [
  */
 const USER_ONLY_SETTINGS: ReadonlySet<string> = new Set(['team.redisUrl', 'team.namespace', 'team.timeoutMs', 'team.drainPerSecond']);
 
-const POLICY_KEYS = ['timeoutMs', 'firstByteTimeoutMs', 'idleTimeoutMs', 'retries', 'initialDelayMs', 'maxDelayMs', 'retryAfterThresholdMs', 'breakerThreshold', 'halfOpenAfterMs', 'maxConcurrent', 'maxQueued'];
+const POLICY_KEYS = ['timeoutMs', 'firstByteTimeoutMs', 'idleTimeoutMs', 'retries', 'initialDelayMs', 'maxDelayMs', 'retryAfterThresholdMs', 'breakerThreshold', 'halfOpenAfterMs', 'maxConcurrent', 'maxQueued', 'headroomWarnPercent'];
 
 /** The settings as the core reads them, and which workspace values were ignored. */
 export interface SettingsRead {

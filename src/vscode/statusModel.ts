@@ -1,5 +1,6 @@
 // What the status bar item shows, computed from the chain's state. Pure (no `vscode` import),
 // so every state is unit-tested; statusBar.ts only applies it to the item.
+import { headroomSummary } from '../gateway/routing/rateLimits';
 import type { RouteStatus } from '../gateway/routing/router';
 import type { BudgetStatus } from '../gateway/guardrails/ledger';
 import type { Tier } from '../gateway/routing/routes';
@@ -34,6 +35,8 @@ export interface StatusInput {
   readonly problems: number;
   /** The team backend, when one is configured: which parts run on local state now. */
   readonly team?: { readonly namespace: string; readonly degraded: readonly string[] };
+  /** The clock rate-limit resets are shown against (tests fix it). */
+  readonly now?: number;
 }
 
 export interface StatusView {
@@ -97,13 +100,15 @@ export function statusView(input: StatusInput): StatusView {
   const lines: string[] = [];
   lines.push(`**Context Gateway**: ${describeState(state, input)}`, '');
   if (input.routes.length) {
-    lines.push('| Route | Tier | Model | Breaker | Last | Latency | |', '|---|---|---|---|---|---|---|');
+    const headroom = input.routes.some((r) => r.headroom);
+    lines.push(`| Route | Tier | Model | Breaker | Last | Latency |${headroom ? ' Rate limit left |' : ''} |`, `|---|---|---|---|---|---|${headroom ? '---|' : ''}---|`);
     for (const r of input.routes) {
       const breaker = r.disabled ? 'disabled' : r.breaker;
       const last = r.lastOutcome ? cell(r.lastOutcome) : '';
       const latency = r.lastLatencyMs !== undefined ? `${r.lastLatencyMs} ms` : '';
       const action = r.breaker !== 'closed' ? commandLink('Reset', 'contextGateway.resetBreaker', [r.route.id]) : '';
-      lines.push(`| ${cell(r.route.id)} | ${r.route.tier} | ${cell(`${r.route.provider} ${r.route.model}`)} | ${breaker} | ${last} | ${latency} | ${action} |`);
+      const left = headroom ? ` ${r.headroom ? cell(headroomSummary(r.headroom, input.now ?? Date.now())) : ''} |` : '';
+      lines.push(`| ${cell(r.route.id)} | ${r.route.tier} | ${cell(`${r.route.provider} ${r.route.model}`)} | ${breaker} | ${last} | ${latency} |${left} ${action} |`);
     }
     lines.push('');
   }

@@ -144,6 +144,8 @@ export async function startFakeProvider(kind: HttpProviderKind, options: FakePro
     rec.stream = accepted.stream;
     const step = steps.shift() ?? { reply: options.defaultReply ?? DEFAULT_REPLY };
     rec.step = step;
+    // Headers every response of this step carries (rate-limit headers, as providers send them).
+    for (const [name, value] of Object.entries(step.headers ?? {})) res.setHeader(name, value);
     if (step.delayMs) await sleep(step.delayMs);
     if (res.destroyed) return;
     const ctx: RenderContext = { model: accepted.model, inputTokens: roughTokens(rawBody), includeUsage: accepted.includeUsage ?? true, newId };

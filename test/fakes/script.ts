@@ -68,6 +68,8 @@ export interface FakeStep {
   readonly reply?: FakeReply;
   readonly fault?: FakeFault;
   readonly delayMs?: number;
+  /** Response headers of this step, whatever it answers (e.g. `x-ratelimit-remaining-tokens`). */
+  readonly headers?: Record<string, string>;
 }
 
 export const DEFAULT_REPLY: FakeReply = { text: 'Hello from the fake provider.' };

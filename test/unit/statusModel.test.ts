@@ -66,4 +66,14 @@ describe('status bar model', () => {
     assert.match(statusView(input({ budget: budget({ gate: 'manual-pause' }) })).tooltip, /\[Resume\]\(command:contextGateway\.resume\)/);
     assert.equal(commandLink('Go', 'x.y', ['a b']), '[Go](command:x.y?%5B%22a%20b%22%5D)');
   });
+
+  it('adds a rate-limit column when a route reported its limits, with what is left and when it resets', () => {
+    const now = Date.parse('2026-12-04T12:00:00Z');
+    const headroom = { at: now, tokens: { limit: 150_000, remaining: 1_200, resetAt: now + 20_000 }, requests: { limit: 60, remaining: 3, resetAt: now + 1_000 } };
+    const view = statusView(input({ now, routes: [route(hot, 'closed', { headroom }), route(warm)] }));
+    assert.match(view.tooltip, /\| Route \| Tier \| Model \| Breaker \| Last \| Latency \| Rate limit left \| \|/);
+    assert.match(view.tooltip, /\| openai-main \|.*\| 3 of 60 requests, 1,200 of 150,000 tokens left; resets in 20 s \|/);
+    assert.match(view.tooltip, /\| claude \| warm \|[^\n]*\|  \|/, 'a route that reported nothing has an empty cell');
+    assert.doesNotMatch(statusView(input()).tooltip, /Rate limit left/, 'no column while no route reported limits');
+  });
 });

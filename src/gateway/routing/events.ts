@@ -7,7 +7,9 @@ export type AttemptOutcome = 'answered' | FailureKind | 'breaker-open' | 'no-key
   /** A `vscode-lm` route whose model the editor does not offer now. */
   | 'no-model'
   /** A `vscode-lm` route outside VS Code (the CLI): it can never be sent there. */
-  | 'editor-only';
+  | 'editor-only'
+  /** The route's reported rate limit cannot hold this request before its reset: skipped, not refused. */
+  | 'no-headroom';
 
 /** One try on one route: what the status bar, the log and `--json` show. No payload text. */
 export interface Attempt {
@@ -38,7 +40,9 @@ export type GatewayEvent =
    * less) on the new route at worst (its input and answer cap at each route's prices), when
    * both prices are known.
    */
-  | { readonly type: 'failover'; readonly from: string; readonly to: string; readonly reason: AttemptOutcome; readonly addedMs: number; readonly costDeltaUsd?: number };
+  | { readonly type: 'failover'; readonly from: string; readonly to: string; readonly reason: AttemptOutcome; readonly addedMs: number; readonly costDeltaUsd?: number }
+  /** A route's reported rate limit fell under `policy.headroomWarnPercent` (once until it recovers). */
+  | { readonly type: 'headroom-low'; readonly route: string; readonly what: string; readonly percentLeft: number; readonly resetAt?: number };
 
 /** What the caller of a streamed request sees as the answer arrives. */
 export type AnswerEvent =

@@ -22,6 +22,8 @@ export interface PolicyConfig {
   /** Concurrent calls per route, and how many more may wait for a slot. */
   readonly maxConcurrent: number;
   readonly maxQueued: number;
+  /** Below this share (percent) of a reported rate limit, the route's low headroom is logged; 0 never. */
+  readonly headroomWarnPercent: number;
 }
 
 export const DEFAULT_POLICY: PolicyConfig = {
@@ -36,6 +38,7 @@ export const DEFAULT_POLICY: PolicyConfig = {
   halfOpenAfterMs: 30_000,
   maxConcurrent: 8,
   maxQueued: 64,
+  headroomWarnPercent: 10,
 };
 
 /** Bounds of each field (whole numbers); package.json declares the same (a unit test checks). */
@@ -51,6 +54,7 @@ export const POLICY_BOUNDS: Readonly<Record<keyof PolicyConfig, readonly [min: n
   halfOpenAfterMs: [1, 86_400_000],
   maxConcurrent: [1, 1_000],
   maxQueued: [0, 100_000],
+  headroomWarnPercent: [0, 100],
 };
 
 export interface ParsedPolicy {

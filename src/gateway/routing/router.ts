@@ -18,7 +18,8 @@ import { describeSelector } from './editor/editorSelector';
 import { DEFAULT_MAX_OUTPUT_TOKENS, type SpendGuard, type SpendHold } from '../guardrails/spendGuard';
 import type { TeamBreakers } from '../guardrails/teamBreakers';
 import type { StreamEvent } from './stream';
-import { UndiciTransport, type Transport } from './transport';
+import { headroomShortfall, lowestShare, readRateLimits, type RateLimitReading } from './rateLimits';
+import { UndiciTransport, type HttpResponse, type Transport } from './transport';
 
 export interface RouterOptions {
   readonly routes: readonly Route[];
@@ -38,6 +39,13 @@ export interface RouterOptions {
   readonly spend?: SpendGuard;
   /** Breakers shared with a team, beside each route's own: a route another client found failing is skipped. */
   readonly teamBreakers?: TeamBreakers;
+  /**
+   * Skip a route whose reported rate limit cannot hold the request before its reset (default
+   * true). Off only to measure what it saves.
+   */
+  readonly headroomRouting?: boolean;
+  /** The clock rate-limit resets are compared with (tests move it). */
+  readonly now?: () => number;
 }
 
 export interface SendOptions {
@@ -69,6 +77,8 @@ export interface RouteStatus {
   readonly lastOutcome?: AttemptOutcome;
   readonly lastMessage?: string;
   readonly lastLatencyMs?: number;
+  /** The rate limits the provider last reported, while they hold (until their reset). */
+  readonly headroom?: RateLimitReading;
 }
 
 /** What one logical request carries across its attempts. */
@@ -117,10 +127,15 @@ export class Router {
   private readonly order: readonly Route[];
   private readonly prices = new Map<string, Price | undefined>();
   private readonly stopTeam: (() => void) | undefined;
+  /** Each route's last reported rate limits, and the routes warned about as low. */
+  private readonly headroom = new Map<string, RateLimitReading>();
+  private readonly lowHeadroom = new Set<string>();
+  private readonly now: () => number;
 
   constructor(private readonly options: RouterOptions) {
     this.policy = options.policy ?? DEFAULT_POLICY;
     this.transport = options.transport ?? new UndiciTransport();
+    this.now = options.now ?? Date.now;
     this.order = [...options.routes.filter((r) => r.tier === 'hot'), ...options.routes.filter((r) => r.tier === 'warm')];
     for (const route of options.routes) {
       this.prices.set(route.id, priceOf(route));
@@ -281,6 +296,10 @@ export class Router {
     if (route.contextWindow !== undefined && route.contextWindow <= smallestTooLong && smallestTooLong !== Number.POSITIVE_INFINITY) {
       return { outcome: 'context-window', message: `a route with a ${smallestTooLong}-token window already said the payload is too long` };
     }
+    if (this.options.headroomRouting !== false && !isEditorRoute(route)) {
+      const short = headroomShortfall(this.headroom.get(route.id), { input: this.inputTokens(route, call), output: maxOutputOf(route, call.request) }, this.now());
+      if (short) return { outcome: 'no-headroom', message: short };
+    }
     // Checked before the route's policy runs, so a refusal never reaches (and closes) a half-open breaker.
     const refused = this.options.spend?.refusal(route, this.inputTokens(route, call), maxOutputOf(route, call.request));
     if (refused) return { outcome: 'over-budget', message: refused };
@@ -386,6 +405,7 @@ export class Router {
         bodyTimeoutMs: call.stream ? Math.min(this.policy.idleTimeoutMs, limit) : limit,
       });
       httpStatus = response.status;
+      this.noteRateLimits(route, response);
       if (response.status < 200 || response.status >= 300) {
         const body = await response.text(ERROR_BODY_LIMIT).catch(() => '');
         throw adapter.classifyError(response.status, response.headers, body, Date.now());
@@ -506,15 +526,42 @@ export class Router {
     }
   }
 
+  /** Keeps what the provider said about the route's limits; warns once when one runs low. */
+  private noteRateLimits(route: Route, response: HttpResponse): void {
+    const header = response.header ? (name: string) => response.header!(name) : (name: string) => response.headers[name];
+    const reading = readRateLimits(route.provider as HttpProviderKind, header, this.now());
+    if (!reading) return;
+    this.headroom.set(route.id, reading);
+    const lowest = lowestShare(reading);
+    const warnAt = this.policy.headroomWarnPercent / 100;
+    if (!lowest || lowest.share >= warnAt) {
+      this.lowHeadroom.delete(route.id);
+    } else if (!this.lowHeadroom.has(route.id)) {
+      this.lowHeadroom.add(route.id);
+      const bucket = lowest.what === 'requests' ? reading.requests : lowest.what === 'tokens' ? reading.tokens : lowest.what === 'input tokens' ? reading.inputTokens : reading.outputTokens;
+      this.emit({ type: 'headroom-low', route: route.id, what: lowest.what, percentLeft: Math.round(lowest.share * 1000) / 10, ...(bucket?.resetAt !== undefined ? { resetAt: bucket.resetAt } : {}) });
+    }
+  }
+
+  /** The limits a route reported, while any of them has not reset yet. */
+  private headroomOf(routeId: string, now: number): RateLimitReading | undefined {
+    const reading = this.headroom.get(routeId);
+    if (!reading) return undefined;
+    const resets = [reading.requests, reading.tokens, reading.inputTokens, reading.outputTokens].map((b) => b?.resetAt).filter((t): t is number => t !== undefined);
+    return resets.some((t) => t > now) ? reading : undefined;
+  }
+
   /** Every route's breaker, for the status bar and "Show Routes". */
   routeStatus(now = Date.now()): RouteStatus[] {
     return this.order.map((route) => {
       const last = this.last.get(route.id);
+      const headroom = this.headroomOf(route.id, this.now());
       return {
         route,
         breaker: this.breakerState(route.id, now),
         disabled: this.disabledRoutes.has(route.id),
         ...(last ? { lastOutcome: last.outcome, lastMessage: last.message, lastLatencyMs: last.skipped ? undefined : Math.round(last.ms) } : {}),
+        ...(headroom ? { headroom } : {}),
       };
     });
   }

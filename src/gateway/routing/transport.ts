@@ -6,6 +6,8 @@ import { ProviderError } from './failures';
 export interface HttpResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | undefined>>;
+  /** One header (lower-case name) without converting them all; transports may leave it out. */
+  header?(name: string): string | undefined;
   readonly body: AsyncIterable<Uint8Array>;
   /** Reads the body as text, up to a limit (a larger body is a malformed response). */
   text(limitBytes?: number): Promise<string>;
@@ -66,6 +68,12 @@ class UndiciResponse implements HttpResponse {
 
   get headers(): Readonly<Record<string, string | undefined>> {
     return (this.converted ??= headerRecord(this.data.headers));
+  }
+
+  header(name: string): string | undefined {
+    // undici gives header names in lower case.
+    const value = this.data.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
   }
 
   get body(): AsyncIterable<Uint8Array> {
