@@ -1,3 +1,4 @@
+import { DEFAULT_DRAIN_PER_SECOND, DrainPacer } from './guardrails/drainPacer';
 import { randomUUID } from 'node:crypto';
 import type { AnswerCache } from './guardrails/local/answerCache';
 import { AllRoutesFailedError, CancelledError, isAllRoutesFailedError, isCancelledError } from './routing/chainErrors';
@@ -55,6 +56,8 @@ export interface ChainOptions {
   /** More failovers than this within the window raise an alert (and a webhook notice). */
   readonly failoverAlert?: { readonly maxFailovers: number; readonly windowMs: number };
   readonly now?: () => number;
+  /** Queued requests sent per second at most by a drain of the local queue (the team queue paces itself). */
+  readonly drainPerSecond?: number;
 }
 
 export interface AskOptions {
@@ -248,7 +251,11 @@ export class Chain {
    * asked before each request: a worker told to stop finishes the one in hand, then stops.
    */
   async drain(options: { readonly stopping?: () => boolean } = {}): Promise<DrainReport> {
-    const report = await this.options.queue.drain((entry) => (options.stopping?.() ? Promise.resolve({ stop: 'the worker is stopping' }) : this.sendQueued(entry)));
+    // The team queue paces its drains itself (team.drainPerSecond), across every member.
+    const pacer = this.options.queue.backend === 'local'
+      ? new DrainPacer({ perSecond: this.options.drainPerSecond ?? DEFAULT_DRAIN_PER_SECOND, interactive: () => this.inFlight.size })
+      : undefined;
+    const report = await this.options.queue.drain((entry) => (options.stopping?.() ? Promise.resolve({ stop: 'the worker is stopping' }) : this.sendQueued(entry, pacer)));
     for (const answer of report.answered) {
       this.awaiting.delete(answer.id);
       this.emit({ type: 'queue-answered', id: answer.id, label: answer.label });
@@ -274,12 +281,13 @@ export class Chain {
     }
   }
 
-  private async sendQueued(entry: QueuedRequest): ReturnType<Parameters<ColdQueue['drain']>[0]> {
+  private async sendQueued(entry: QueuedRequest, pacer?: DrainPacer): ReturnType<Parameters<ColdQueue['drain']>[0]> {
     // The same request answered meanwhile (asked again once a route was back) costs nothing more.
     const cached = this.options.cache?.get(idempotencyKey(entry.request));
     if (cached) return { answer: { route: cached.routeId, provider: cached.provider, model: cached.model, response: cached.response, costUsd: 0 } };
     const gate = this.options.ledger?.gate();
     if (gate) return { stop: gateMessage(gate) };
+    await pacer?.beforeSend();
     try {
       const answer = await this.options.router.send(entry.request, { idempotencyKey: entry.idempotencyKey });
       if (answer.response.stopReason === 'end') this.options.cache?.put(idempotencyKey(entry.request), { routeId: answer.route.id, provider: answer.route.provider, model: answer.route.model, response: answer.response });

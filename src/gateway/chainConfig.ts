@@ -1,3 +1,4 @@
+import { DEFAULT_DRAIN_PER_SECOND } from './guardrails/drainPacer';
 import { numberProblem, shownValue, unknownFieldProblem, type NumberBounds } from './settingValue';
 import { parseBudget, type BudgetConfig } from './guardrails/budgetConfig';
 import { parseTeamConfig, type TeamSection } from './guardrails/redis/teamConfig';
@@ -13,6 +14,8 @@ export interface ChainConfig {
   readonly cacheTtlMs: number;
   /** Queued requests older than this are moved aside and reported, not sent. */
   readonly queueMaxAgeMs: number;
+  /** Queued requests a drain of the local queue sends per second at most. */
+  readonly queueDrainPerSecond: number;
   readonly webhookUrl?: string;
   /** More failovers than `maxFailovers` within `windowMs` raise an alert. */
   readonly failoverAlert: { readonly maxFailovers: number; readonly windowMs: number };
@@ -43,6 +46,7 @@ export interface RawChainConfig {
 export const SECTION_BOUNDS: Readonly<Record<string, NumberBounds>> = {
   'cache.ttlSeconds': { min: 0, max: 7 * 86_400, integer: true },
   'queue.maxAgeHours': { min: 0.01, max: 24 * 365, integer: false },
+  'queue.drainPerSecond': { min: 0.1, max: 100, integer: false },
   'alerts.maxFailovers': { min: 1, max: 10_000, integer: true },
   'alerts.windowMinutes': { min: 1, max: 24 * 60, integer: true },
 };
@@ -50,7 +54,7 @@ export const SECTION_BOUNDS: Readonly<Record<string, NumberBounds>> = {
 /** The fields each small section knows; anything else is a typo worth naming. */
 const SECTION_FIELDS: Readonly<Record<'cache' | 'queue' | 'alerts' | 'notifications', readonly string[]>> = {
   cache: ['ttlSeconds'],
-  queue: ['maxAgeHours'],
+  queue: ['maxAgeHours', 'drainPerSecond'],
   alerts: ['maxFailovers', 'windowMinutes'],
   notifications: ['webhookUrl'],
 };
@@ -98,6 +102,7 @@ export function parseChainConfig(raw: RawChainConfig): { config: ChainConfig; pr
   const notifications = sectionOf(raw, 'notifications', problems);
   const ttlSeconds = numberField(cache, 'cache', 'ttlSeconds', DEFAULT_CACHE_TTL_MS / 1000, problems);
   const maxAgeHours = numberField(queue, 'queue', 'maxAgeHours', DEFAULT_QUEUE_MAX_AGE_MS / 3_600_000, problems);
+  const drainPerSecond = numberField(queue, 'queue', 'drainPerSecond', DEFAULT_DRAIN_PER_SECOND, problems);
   const maxFailovers = numberField(alerts, 'alerts', 'maxFailovers', DEFAULT_FAILOVER_ALERT.maxFailovers, problems);
   const windowMinutes = numberField(alerts, 'alerts', 'windowMinutes', DEFAULT_FAILOVER_ALERT.windowMs / 60_000, problems);
   let webhookUrl = notifications?.webhookUrl;
@@ -117,6 +122,7 @@ export function parseChainConfig(raw: RawChainConfig): { config: ChainConfig; pr
       budget: budget.budget,
       cacheTtlMs: ttlSeconds !== undefined ? ttlSeconds * 1000 : DEFAULT_CACHE_TTL_MS,
       queueMaxAgeMs: maxAgeHours !== undefined ? maxAgeHours * 3_600_000 : DEFAULT_QUEUE_MAX_AGE_MS,
+      queueDrainPerSecond: drainPerSecond ?? DEFAULT_DRAIN_PER_SECOND,
       ...(typeof webhookUrl === 'string' ? { webhookUrl } : {}),
       ...(team.team ? { team: team.team } : {}),
       failoverAlert: {

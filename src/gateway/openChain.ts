@@ -107,7 +107,7 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
   const queue = deps.backends?.queue ? await deps.backends.queue(localQueue, forward) : localQueue;
   const cache = await AnswerCache.open(deps.workspaceStateDir ?? deps.stateDir, { ttlMs: config.cacheTtlMs, log, ...(deps.now ? { now: deps.now } : {}) });
   chain = new Chain({
-    router, queue, ledger, cache,
+    router, queue, ledger, cache, drainPerSecond: config.queueDrainPerSecond,
     ...(config.webhookUrl ? { notifier: new Notifier(config.webhookUrl, log) } : {}),
     failoverAlert: config.failoverAlert,
     ...(deps.now ? { now: deps.now } : {}),

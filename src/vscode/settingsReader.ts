@@ -100,7 +100,7 @@ export function readSettings(inspect: Inspect, trusted: boolean): SettingsRead {
     // queued) rather than falling back to no limit or to an earlier limit the user has replaced.
     budget: section('budget', ['limitUsd', 'period', 'pauseAtPercent']),
     cache: section('cache', ['ttlSeconds']),
-    queue: section('queue', ['maxAgeHours']),
+    queue: section('queue', ['maxAgeHours', 'drainPerSecond']),
     notifications: section('notifications', ['webhookUrl']),
     alerts: section('alerts', ['maxFailovers', 'windowMinutes']),
     team: section('team', ['redisUrl', 'namespace', 'timeoutMs', 'drainPerSecond']),
