@@ -2,6 +2,7 @@ import { askCommand } from './askCommand';
 import { budgetCommand } from './budgetCommand';
 import { printedOutput, type CommandOutput } from './commandOutput';
 import { denyListCommand } from './denyListCommand';
+import { drillCommand } from './drillCommand';
 import { extractCommand } from './extractCommand';
 import { usageFailure, CliFailure } from './failure';
 import { queueCommand } from './queueCommand';
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
   budget: budgetCommand,
   serve: serveCommand,
   worker: workerCommand,
+  drill: drillCommand,
   extract: printing(extractCommand),
   'deny-list': printing(denyListCommand),
 };

@@ -53,6 +53,15 @@ Commands:
       resumes and drains the queue. Bearer token from CONTEXT_GATEWAY_WEBHOOK_TOKEN;
       loopback (127.0.0.1:8787) unless --host says otherwise.
 
+  drill --routes <file.json> --state-dir <dir> [--yes] [--max-cost <usd>]
+      [--no-budget] [--json]
+      The failover drill on your real routes: each answers, streams, reports usage
+      and makes a tool call; each tool conversation continues on every other route;
+      each hot route's outage shows who takes over; a simulated budget pause queues
+      a request and a resume drains it (on a throwaway ledger). Shows the calls and
+      their cost at most first and asks (or --yes). Exit 0 all passed, 3 a check
+      failed, 1 it could not run.
+
   worker --routes <file.json> --state-dir <dir> [--interval-ms <n>]
       [--listen <host:port>] [--once]
       Drain the queue with the routes' keys while no editor is open (for a service

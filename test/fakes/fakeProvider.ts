@@ -19,6 +19,8 @@ export interface FakeProviderOptions {
   readonly models?: readonly string[];
   /** The answer when the script is empty. */
   readonly defaultReply?: FakeReply;
+  /** Decides the step when the script is empty, from the request (a model that reads what it is asked). */
+  readonly respond?: (request: RecordedRequest) => FakeStep | undefined;
   /** Clock for recorded times (a fake clock in tests). */
   readonly now?: () => number;
 }
@@ -142,7 +144,7 @@ export async function startFakeProvider(kind: HttpProviderKind, options: FakePro
     }
     rec.model = accepted.model;
     rec.stream = accepted.stream;
-    const step = steps.shift() ?? { reply: options.defaultReply ?? DEFAULT_REPLY };
+    const step = steps.shift() ?? options.respond?.(rec) ?? { reply: options.defaultReply ?? DEFAULT_REPLY };
     rec.step = step;
     // Headers every response of this step carries (rate-limit headers, as providers send them).
     for (const [name, value] of Object.entries(step.headers ?? {})) res.setHeader(name, value);

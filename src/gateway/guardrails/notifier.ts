@@ -10,7 +10,9 @@ export type Notice =
   | { readonly kind: 'chain-cold'; readonly queueId: string; readonly reason: string }
   | { readonly kind: 'budget-paused'; readonly gate: string; readonly spentUsd: number; readonly limitUsd?: number }
   | { readonly kind: 'queue-drained'; readonly answered: number; readonly remaining: number; readonly expired: number }
-  | { readonly kind: 'failover-rate'; readonly failovers: number; readonly windowMs: number };
+  | { readonly kind: 'failover-rate'; readonly failovers: number; readonly windowMs: number }
+  /** The failover drill's simulated budget alert: marked as a test, so nobody acts on it. */
+  | { readonly kind: 'drill'; readonly what: string };
 
 /** The Slack-compatible text of a notice (Slack, Mattermost, Discord's /slack and Teams accept `{ text }`). */
 export function noticeText(notice: Notice): string {
@@ -19,6 +21,7 @@ export function noticeText(notice: Notice): string {
     case 'budget-paused': return `Context Gateway: AI requests are held (${notice.gate}): $${notice.spentUsd.toFixed(2)} spent${notice.limitUsd !== undefined ? ` of $${notice.limitUsd.toFixed(2)}` : ''}. New requests are queued until you resume.`;
     case 'queue-drained': return `Context Gateway: ${notice.answered} queued request(s) answered; ${notice.remaining} still waiting${notice.expired ? `; ${notice.expired} expired` : ''}.`;
     case 'failover-rate': return `Context Gateway: ${notice.failovers} failovers in the last ${Math.round(notice.windowMs / 60000)} min; a provider may be degraded.`;
+    case 'drill': return `Context Gateway failover drill (a test; nothing real is paused): ${notice.what}`;
   }
 }
 

@@ -1,0 +1,165 @@
+// The failover drill against strict fakes of all three APIs: every check passes on healthy
+// routes; each fails for its own reason, with what to change, on a route scripted to fail it
+// (bad key, unknown model, tools refused, stream cut, history rejected, no key); the user's
+// breakers, queue and pause state are the same after, and the drill's spend is in the ledger.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { parseChainConfig } from '../../src/gateway/chainConfig';
+import { drillEstimate, runDrill, type DrillCell, type DrillReport } from '../../src/gateway/drill/drill';
+import { drillBudget } from '../../src/gateway/drill/drillBudget';
+import { drillMarkdown, drillText } from '../../src/gateway/drill/drillTable';
+import { openChain } from '../../src/gateway/openChain';
+import { adapterFor } from '../../src/gateway/routing/adapters/index';
+import type { HttpProviderKind, Route } from '../../src/gateway/routing/routes';
+import { startFakeProvider, type FakeProvider, type FakeStep, type RecordedRequest } from '../fakes/index';
+import { tempDir } from './support/tempDir';
+
+const KIND_MODEL: Record<'openai' | 'anthropic' | 'gemini', string> = { openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-5', gemini: 'gemini-2.5-flash' };
+
+/** Whether the request already carries a tool result, in any of the three wire formats. */
+const hasToolResult = (r: RecordedRequest) => /"role":"tool"|"type":"tool_result"|"functionResponse"/.test(r.rawBody);
+
+/** A model that does what the drill asks: calls drill_echo when offered it, else answers. */
+function modelLike(r: RecordedRequest): FakeStep {
+  if (r.rawBody.includes('drill_echo') && !hasToolResult(r)) return { reply: { toolCalls: [{ name: 'drill_echo', arguments: { value: '42' } }] } };
+  return { reply: { text: hasToolResult(r) ? 'The tool returned 42.' : 'ready' } };
+}
+
+interface Webhook { server: Server; url: string; posts: Array<{ text: string }> }
+async function startWebhook(): Promise<Webhook> {
+  const posts: Array<{ text: string }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      posts.push(JSON.parse(body) as { text: string });
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, posts };
+}
+
+const cellsOf = (report: DrillReport, route: string) => Object.fromEntries(report.cells.filter((c) => c.route === route).map((c) => [c.check, c]));
+const statusOf = (report: DrillReport, route: string) => Object.fromEntries(report.cells.filter((c) => c.route === route).map((c) => [c.check, c.status]));
+
+describe('failover drill', () => {
+  const fakes = {} as Record<'openai' | 'anthropic' | 'gemini', FakeProvider>;
+  const behaviour: Record<string, (r: RecordedRequest) => FakeStep | undefined> = {};
+  let webhook: Webhook;
+
+  before(async () => {
+    for (const kind of ['openai', 'anthropic', 'gemini'] as const) {
+      fakes[kind] = await startFakeProvider(kind, { key: 'good-key', models: [KIND_MODEL[kind]], respond: (r) => (behaviour[kind] ?? modelLike)(r) });
+    }
+    webhook = await startWebhook();
+  });
+  after(async () => {
+    for (const fake of Object.values(fakes)) await fake.close();
+    await new Promise((resolve) => webhook.server.close(resolve));
+  });
+  beforeEach(() => {
+    for (const fake of Object.values(fakes)) fake.reset();
+    for (const key of Object.keys(behaviour)) delete behaviour[key];
+    webhook.posts.length = 0;
+  });
+
+  const routeOf = (kind: 'openai' | 'anthropic' | 'gemini', tier: 'hot' | 'warm', over: Partial<Route> = {}) =>
+    ({ id: `${kind}-${tier}`, tier, provider: kind as HttpProviderKind, model: KIND_MODEL[kind], baseUrl: fakes[kind].url, secret: `${kind.toUpperCase()}_KEY`, inputPricePerMTok: 1, outputPricePerMTok: 4, ...over });
+  const threeRoutes = () => [routeOf('openai', 'hot'), routeOf('anthropic', 'warm'), routeOf('gemini', 'warm')];
+
+  async function drill(routes: Array<Record<string, unknown>>, keys: Record<string, string | undefined> = {}) {
+    const { config, problems } = parseChainConfig({ routes, policy: { timeoutMs: 5_000 }, budget: { limitUsd: 10 }, notifications: { webhookUrl: webhook.url } });
+    assert.deepEqual(problems, []);
+    const keyFor = async (route: Route) => (route.secret && route.secret in keys ? keys[route.secret] : 'good-key');
+    const stateDir = await tempDir();
+    const services = await openChain(config, { stateDir, adapterFor, keyFor });
+    const before = { breakers: JSON.stringify(services.router.breakerStates()), queue: (await services.queue.list()).length, gate: services.ledger.gate(), spent: services.ledger.status().spentUsd };
+    let budgetCost = 0;
+    const report = await runDrill({
+      routes: config.routes, policy: config.policy, adapterFor, keyFor, spend: services.ledger,
+      budget: async () => {
+        const step = await drillBudget(config, { adapterFor, keyFor });
+        budgetCost = step.costUsd;
+        return step;
+      },
+    });
+    const afterState = { breakers: JSON.stringify(services.router.breakerStates()), queue: (await services.queue.list()).length, gate: services.ledger.gate(), spent: services.ledger.status().spentUsd };
+    await services.dispose();
+    return { report, before, after: afterState, budgetCost, estimate: drillEstimate(config.routes, true) };
+  }
+
+  it('passes every check on three healthy routes of three kinds, within its estimate, leaving the user\'s state as it was (prints the table)', async () => {
+    const { report, before, after, budgetCost, estimate } = await drill(threeRoutes());
+    const failed = report.cells.filter((c: DrillCell) => c.status !== 'pass');
+    assert.deepEqual(failed, [], drillText(report));
+    assert.deepEqual(report.checks, ['key', 'answer', 'stream', 'usage', 'tools', 'from openai-hot', 'from anthropic-warm', 'from gemini-warm', 'outage', 'budget']);
+    for (const route of report.routes) {
+      for (const check of ['key', 'answer', 'stream', 'usage', 'tools']) assert.equal(statusOf(report, route)[check], 'pass', `${route} ${check}`);
+      const others = report.routes.filter((r) => r !== route);
+      for (const from of others) assert.equal(statusOf(report, route)[`from ${from}`], 'pass', `${route} continues ${from}`);
+    }
+    assert.match(cellsOf(report, 'openai-hot').outage!.detail, /^(anthropic|gemini)-warm \(warm\) took over$/);
+    assert.match(cellsOf(report, 'chain').budget!.detail, /paused at 80% \(budget-paused\): request queued; the webhook accepted the alert; resumed: drained by openai-hot/);
+    assert.equal(webhook.posts.length, 1);
+    assert.match(webhook.posts[0]!.text, /^Context Gateway failover drill \(a test; nothing real is paused\): the budget reached 80% of \$10\.00/);
+
+    // A tool conversation started on each route reached every other one in its own format.
+    assert.ok(fakes.gemini.requests.some((r) => r.rawBody.includes('functionResponse') && r.rawBody.includes('functionCall')), 'gemini got a translated tool history');
+    assert.ok(fakes.anthropic.requests.every((r) => r.rejected === undefined), 'no request was refused by the strict checks');
+
+    assert.equal(report.calls, estimate.calls, 'the estimate counts every call');
+    assert.ok(report.costUsd > 0 && report.costUsd <= estimate.maxUsd, `cost ${report.costUsd} within the estimate ${estimate.maxUsd}`);
+    assert.equal(after.breakers, before.breakers, 'the user\'s breakers are untouched');
+    assert.equal(after.queue, before.queue, 'nothing left in the user\'s queue');
+    assert.equal(after.gate, before.gate, 'no pause left behind');
+    assert.ok(Math.abs(after.spent - before.spent - (report.costUsd - budgetCost)) < 1e-9, 'the drill\'s calls are charged in the user\'s ledger');
+    console.log(`[drill table]\n${drillText(report)}`);
+    assert.match(drillMarkdown(report), /^# Failover drill\n\n\| route \| key \| answer/);
+  });
+
+  it('fails each check for its own reason, says what to change, and skips what cannot run', async () => {
+    behaviour.anthropic = (r) => (r.rawBody.includes('drill_echo') && !hasToolResult(r) ? { reply: { text: 'I would rather not use tools.' } } : modelLike(r));
+    // Gemini: its own checks pass, then any history started elsewhere is refused.
+    behaviour.gemini = (r) => (r.index >= 4 && hasToolResult(r) ? { fault: { type: 'http', failure: 'bad_request' } } : modelLike(r));
+    fakes.openai.script({ reply: { text: 'ready' } }, { fault: { type: 'cut', afterEvents: 1, how: 'destroy' } });
+    const routes = [
+      routeOf('openai', 'hot'),
+      routeOf('anthropic', 'warm'),
+      routeOf('gemini', 'warm'),
+      routeOf('openai', 'warm', { id: 'bad-key', secret: 'BAD_KEY' }),
+      routeOf('anthropic', 'warm', { id: 'typo-model', model: 'claude-sonet-4-5' }),
+      routeOf('gemini', 'warm', { id: 'keyless', secret: 'UNSET_KEY' }),
+    ];
+    const { report } = await drill(routes, { BAD_KEY: 'wrong-key', UNSET_KEY: undefined });
+    const text = drillText(report);
+
+    assert.equal(statusOf(report, 'openai-hot').stream, 'fail', text);
+    assert.match(cellsOf(report, 'openai-hot').stream!.detail, /truncated_stream|connection/);
+
+    assert.equal(statusOf(report, 'anthropic-warm').tools, 'fail', text);
+    assert.match(cellsOf(report, 'anthropic-warm').tools!.detail, /no tool call; it answered "I would rather not use tools\."/);
+    assert.match(cellsOf(report, 'anthropic-warm').tools!.fix!, /model with tool calling/);
+
+    assert.equal(statusOf(report, 'gemini-warm')['from openai-hot'], 'fail', text);
+    assert.match(cellsOf(report, 'gemini-warm')['from openai-hot']!.detail, /^history rejected: bad_request \(HTTP 400\)/);
+
+    assert.equal(statusOf(report, 'bad-key').answer, 'fail', text);
+    assert.match(cellsOf(report, 'bad-key').answer!.detail, /^auth \(HTTP 401\)/);
+    assert.match(cellsOf(report, 'bad-key').answer!.fix!, /check that "BAD_KEY" holds a valid openai key/);
+    assert.equal(statusOf(report, 'bad-key').tools, 'skipped');
+
+    assert.equal(statusOf(report, 'typo-model').answer, 'fail', text);
+    assert.match(cellsOf(report, 'typo-model').answer!.detail, /^not_found \(HTTP 404\)/);
+    assert.match(cellsOf(report, 'typo-model').answer!.fix!, /model "claude-sonet-4-5" .* check the model name/);
+
+    assert.equal(statusOf(report, 'keyless').key, 'fail', text);
+    assert.match(cellsOf(report, 'keyless').key!.fix!, /UNSET_KEY/);
+    assert.equal(statusOf(report, 'openai-hot')['from anthropic-warm'], undefined, 'no conversation came from a route whose tool call failed');
+    assert.equal(statusOf(report, 'keyless')['from openai-hot'], 'skipped');
+    assert.match(text, /failed/);
+    assert.match(text, /Fix: /);
+  });
+});
