@@ -10,6 +10,7 @@ import { COMMANDS } from './vscode/commandIds';
 import { removeApiKey, setApiKey, type KeyArgs } from './vscode/keyCommands';
 import { setTeamKey, setTeamRedisPassword, type TeamSecretArgs } from './vscode/teamCommands';
 import { KeyStore } from './vscode/keyStore';
+import { runFailoverDrill, type DrillArgs } from './vscode/drillCommand';
 import { registerPublicTools } from './vscode/lmTools';
 import { Log } from './vscode/log';
 import { PayloadDocuments } from './vscode/payloadView';
@@ -110,6 +111,7 @@ export function activate(context: vscode.ExtensionContext): ContextGatewayApi {
       return stored;
     });
     register(COMMANDS.showRoutes, () => showRoutes(host));
+    register(COMMANDS.runDrill, (args?: DrillArgs) => runFailoverDrill({ host, keys, answers, log: log.for('drill') }, args));
     register(COMMANDS.pause, async () => {
       await host.pause();
       void vscode.window.showInformationMessage('Context Gateway: AI requests are paused; new ones are queued until you resume.');

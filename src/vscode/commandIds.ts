@@ -7,6 +7,7 @@ export const COMMANDS = {
   setTeamRedisPassword: 'contextGateway.setTeamRedisPassword',
   setTeamKey: 'contextGateway.setTeamKey',
   showRoutes: 'contextGateway.showRoutes',
+  runDrill: 'contextGateway.runDrill',
   pause: 'contextGateway.pause',
   resume: 'contextGateway.resume',
   drainQueue: 'contextGateway.drainQueue',

@@ -13,19 +13,11 @@ import { drillMarkdown, drillText } from '../../src/gateway/drill/drillTable';
 import { openChain } from '../../src/gateway/openChain';
 import { adapterFor } from '../../src/gateway/routing/adapters/index';
 import type { HttpProviderKind, Route } from '../../src/gateway/routing/routes';
+import { drillModel as modelLike, hasToolResult } from '../fakes/drillModel';
 import { startFakeProvider, type FakeProvider, type FakeStep, type RecordedRequest } from '../fakes/index';
 import { tempDir } from './support/tempDir';
 
 const KIND_MODEL: Record<'openai' | 'anthropic' | 'gemini', string> = { openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-5', gemini: 'gemini-2.5-flash' };
-
-/** Whether the request already carries a tool result, in any of the three wire formats. */
-const hasToolResult = (r: RecordedRequest) => /"role":"tool"|"type":"tool_result"|"functionResponse"/.test(r.rawBody);
-
-/** A model that does what the drill asks: calls drill_echo when offered it, else answers. */
-function modelLike(r: RecordedRequest): FakeStep {
-  if (r.rawBody.includes('drill_echo') && !hasToolResult(r)) return { reply: { toolCalls: [{ name: 'drill_echo', arguments: { value: '42' } }] } };
-  return { reply: { text: hasToolResult(r) ? 'The tool returned 42.' : 'ready' } };
-}
 
 interface Webhook { server: Server; url: string; posts: Array<{ text: string }> }
 async function startWebhook(): Promise<Webhook> {

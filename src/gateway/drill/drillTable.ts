@@ -41,7 +41,8 @@ const md = (text: string) => text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).rep
 
 export function drillMarkdown(report: DrillReport): string {
   const rows = rowsOf(report);
-  const icon = { pass: '✅ pass', fail: '❌ fail', skipped: '➖ skipped' } as const;
+  // Words, not emoji: they read in every font and to screen readers.
+  const icon = { pass: 'pass', fail: '**FAIL**', skipped: '*skipped*' } as const;
   const lines = [
     '# Failover drill',
     '',
