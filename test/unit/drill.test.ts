@@ -15,7 +15,10 @@ import { adapterFor } from '../../src/gateway/routing/adapters/index';
 import type { HttpProviderKind, Route } from '../../src/gateway/routing/routes';
 import { drillModel as modelLike, hasToolResult } from '../fakes/drillModel';
 import { startFakeProvider, type FakeProvider, type FakeStep, type RecordedRequest } from '../fakes/index';
+import { runCli } from './support/cliProcess';
 import { tempDir } from './support/tempDir';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 const KIND_MODEL: Record<'openai' | 'anthropic' | 'gemini', string> = { openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-5', gemini: 'gemini-2.5-flash' };
 
@@ -153,5 +156,33 @@ describe('failover drill', () => {
     assert.equal(statusOf(report, 'keyless')['from openai-hot'], 'skipped');
     assert.match(text, /failed/);
     assert.match(text, /Fix: /);
+  });
+
+  it('runs from the command line: shows its estimate, asks (or --yes), keeps within --max-cost, exits 3 on a failed check', async () => {
+    const dir = await tempDir();
+    const routesFile = join(dir, 'routes.json');
+    await writeFile(routesFile, JSON.stringify({ routes: threeRoutes(), policy: { timeoutMs: 5_000 }, budget: { limitUsd: 10 } }));
+    const env = { ...process.env, OPENAI_KEY: 'good-key', ANTHROPIC_KEY: 'good-key', GEMINI_KEY: 'good-key' };
+    const args = ['drill', '--routes', routesFile, '--state-dir', join(dir, 'state')];
+
+    const unconfirmed = await runCli(args, env);
+    assert.equal(unconfirmed.status, 1);
+    assert.match(unconfirmed.stderr, /^The drill makes at most 20 small calls on 3 route\(s\), costing at most \$0\.\d{4}; they are charged in the ledger of /m);
+    assert.match(unconfirmed.stderr, /Add --yes to run the drill without a prompt; nothing was sent\./);
+    const tooDear = await runCli([...args, '--yes', '--max-cost', '0.0001'], env);
+    assert.equal(tooDear.status, 1);
+    assert.match(tooDear.stderr, /over --max-cost \$0\.0001; nothing was sent/);
+    assert.equal(Object.values(fakes).reduce((n, f) => n + f.requests.length, 0), 0, 'nothing reached a provider');
+
+    const run = await runCli([...args, '--yes', '--json'], env);
+    assert.equal(run.status, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as DrillReport;
+    assert.deepEqual(report.cells.filter((c) => c.status !== 'pass'), []);
+    assert.equal(report.calls, 20);
+
+    const broken = await runCli([...args, '--yes'], { ...env, GEMINI_KEY: 'wrong-key' });
+    assert.equal(broken.status, 3, broken.stderr);
+    assert.match(broken.stdout, /^gemini-warm +pass +FAIL +skip/m);
+    assert.match(broken.stdout, /gemini-warm \/ answer: failed: auth \(HTTP (400|401|403)\).*Fix: the provider refused the key: check that "GEMINI_KEY" holds a valid gemini key/);
   });
 });
