@@ -97,20 +97,24 @@ const openAiLeft = (left: number, reset = '30s') => ({
 describe('headroom routing on the wire', () => {
   let openai: FakeProvider;
   let anthropic: FakeProvider;
+  let gemini: FakeProvider;
   let clock: number;
   let events: GatewayEvent[];
 
   before(async () => {
     openai = await startFakeProvider('openai', { key: 'test-key' });
     anthropic = await startFakeProvider('anthropic', { key: 'test-key' });
+    gemini = await startFakeProvider('gemini', { key: 'test-key' });
   });
   after(async () => {
     await openai.close();
     await anthropic.close();
+    await gemini.close();
   });
   beforeEach(() => {
     openai.reset();
     anthropic.reset();
+    gemini.reset();
     clock = T0;
     events = [];
   });
@@ -152,6 +156,22 @@ describe('headroom routing on the wire', () => {
     assert.match(second.attempts[0]!.message!, /^300 output tokens left .* answer cap is 512$/);
     const low = events.filter((e) => e.type === 'headroom-low');
     assert.deepEqual(low, [{ type: 'headroom-low', route: 'claude-hot', what: 'output tokens', percentLeft: 3.8, resetAt: T0 + 20_000 }]);
+    r.dispose();
+  });
+
+  it('takes a 429\'s wait (Gemini\'s RetryInfo) as no request left until then', async () => {
+    const r = router([route('gemini-hot', 'gemini', gemini, 'hot'), route('openai-warm', 'openai', openai, 'warm')]);
+    gemini.script({ fault: { type: 'http', failure: 'rate_limited', retryDelay: '30s' } });
+    const first = await r.send(QUESTION);
+    assert.equal(first.route.id, 'openai-warm');
+    assert.equal(first.attempts[0]!.outcome, 'rate_limited');
+    const second = await r.send(QUESTION);
+    assert.equal(second.route.id, 'openai-warm');
+    assert.equal(second.attempts[0]!.outcome, 'no-headroom');
+    assert.match(second.attempts[0]!.message!, /^no requests left of its rate limit until the reset in 30 s$/);
+    assert.equal(gemini.requests.length, 1, 'no second 429 was spent');
+    clock += 30_001;
+    assert.equal((await r.send(QUESTION)).route.id, 'gemini-hot', 'asked again once the wait is over');
     r.dispose();
   });
 

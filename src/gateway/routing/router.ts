@@ -365,6 +365,8 @@ export class Router {
     const waitMs = call.lastRoute === route.id && call.lastTryEnded !== undefined ? Math.round(started - call.lastTryEnded) : undefined;
     const deliveredBefore = call.delivered;
     let httpStatus: number | undefined;
+    /** The response carried the provider's rate-limit headers: they say more than a Retry-After. */
+    let limitsRead = false;
     let hold: SpendHold | undefined;
     let usage: ChatResponse['usage'];
     let sent = false;
@@ -405,7 +407,7 @@ export class Router {
         bodyTimeoutMs: call.stream ? Math.min(this.policy.idleTimeoutMs, limit) : limit,
       });
       httpStatus = response.status;
-      this.noteRateLimits(route, response);
+      limitsRead = this.noteRateLimits(route, response);
       if (response.status < 200 || response.status >= 300) {
         const body = await response.text(ERROR_BODY_LIMIT).catch(() => '');
         throw adapter.classifyError(response.status, response.headers, body, Date.now());
@@ -444,6 +446,7 @@ export class Router {
       hold?.settle(undefined, sent && mayHaveBeenBilled(error, httpStatus));
       hold = undefined;
       if (isCancelledError(error)) throw error;
+      if (!limitsRead) this.noteWait(route, error);
       this.record(call, attemptOf(route, error.kind, false, performance.now() - started, error.httpStatus ?? httpStatus, waitMs, error.message));
       if (error.decision.tripsBreaker) await this.teamRecord(route, call, 'failure');
       throw error;
@@ -527,10 +530,10 @@ export class Router {
   }
 
   /** Keeps what the provider said about the route's limits; warns once when one runs low. */
-  private noteRateLimits(route: Route, response: HttpResponse): void {
+  private noteRateLimits(route: Route, response: HttpResponse): boolean {
     const header = response.header ? (name: string) => response.header!(name) : (name: string) => response.headers[name];
     const reading = readRateLimits(route.provider as HttpProviderKind, header, this.now());
-    if (!reading) return;
+    if (!reading) return false;
     this.headroom.set(route.id, reading);
     const lowest = lowestShare(reading);
     const warnAt = this.policy.headroomWarnPercent / 100;
@@ -541,6 +544,17 @@ export class Router {
       const bucket = lowest.what === 'requests' ? reading.requests : lowest.what === 'tokens' ? reading.tokens : lowest.what === 'input tokens' ? reading.inputTokens : reading.outputTokens;
       this.emit({ type: 'headroom-low', route: route.id, what: lowest.what, percentLeft: Math.round(lowest.share * 1000) / 10, ...(bucket?.resetAt !== undefined ? { resetAt: bucket.resetAt } : {}) });
     }
+    return true;
+  }
+
+  /**
+   * A rate limit that said how long to wait (Retry-After, Gemini's RetryInfo) is a limit with no
+   * request left until then, unless the provider's own headers said more.
+   */
+  private noteWait(route: Route, error: ProviderError): void {
+    if ((error.kind !== 'rate_limited' && error.kind !== 'quota_exhausted') || error.retryAfterMs === undefined || isEditorRoute(route)) return;
+    const now = this.now();
+    this.headroom.set(route.id, { at: now, requests: { remaining: 0, resetAt: now + error.retryAfterMs } });
   }
 
   /** The limits a route reported, while any of them has not reset yet. */
