@@ -170,7 +170,8 @@ async function runSuite(version, suiteName, browserInfo) {
         pendingShots = pendingShots.then(async () => {
           try {
             await mkdir(screenshots, { recursive: true });
-            if (request.text) await waitForRenderedText(page, request.text, 20_000);
+            // Generous: a loaded CI machine renders a webview slowly, and a missing text fails the test.
+            if (request.text) await waitForRenderedText(page, request.text, 45_000);
             if (request.hover) {
               await page.hover(request.hover, { timeout: 5_000 });
               await page.waitForSelector('.monaco-hover, .workbench-hover', { timeout: 5_000 }).catch(() => undefined);

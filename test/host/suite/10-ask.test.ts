@@ -7,7 +7,7 @@ import type { AskOutcome } from '../../../src/vscode/askCommand';
 import type { PreviewOutcome } from '../../../src/vscode/previewCommand';
 import type { StatusView } from '../../../src/vscode/statusModel';
 import { startFakeProvider, type FakeProvider } from '../../fakes/index';
-import { api, fileIn, screenshot, setUserSetting, STATUS_ITEM, waitFor } from './support';
+import { api, fileIn, screenshot, setUserSetting, STATUS_ITEM, testPolicy, waitFor } from './support';
 
 const KEY = `sk-host-test-${'k3y'.repeat(8)}`;
 let openai: FakeProvider;
@@ -26,15 +26,13 @@ function routes(extra: object[] = []) {
 }
 
 describe('Context Gateway in VS Code', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
 
   before(async () => {
     openai = await startFakeProvider('openai', { key: KEY });
     anthropic = await startFakeProvider('anthropic', { key: KEY });
     await api();
-    await setUserSetting('policy.retries', 0);
-    await setUserSetting('policy.breakerThreshold', 2);
-    await setUserSetting('cache.ttlSeconds', 0);
+    await testPolicy(2);
     await setUserSetting('routes', routes());
   });
 

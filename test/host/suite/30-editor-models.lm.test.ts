@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { AskOutcome } from '../../../src/vscode/askCommand';
 import type { StatusView } from '../../../src/vscode/statusModel';
 import { startFakeProvider, type FakeProvider } from '../../fakes/index';
-import { api, fileIn, screenshot, setUserSetting, STATUS_ITEM } from './support';
+import { api, fileIn, screenshot, setUserSetting, STATUS_ITEM, testPolicy } from './support';
 
 const KEY = `sk-host-test-${'lm'.repeat(12)}`;
 const FAKE_LM_ID = 'context-gateway-tests.fake-language-models';
@@ -50,9 +50,7 @@ describe('vscode-lm routes', function () {
     openai = await startFakeProvider('openai', { key: KEY });
     await api();
     assert.equal(await vscode.commands.executeCommand('contextGateway.setApiKey', { secret: 'OPENAI_API_KEY', key: KEY }), true);
-    await setUserSetting('policy.retries', 0);
-    await setUserSetting('policy.breakerThreshold', 50);
-    await setUserSetting('cache.ttlSeconds', 0);
+    await testPolicy(50);
   });
 
   after(async () => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { startFakeProvider, type FakeProvider } from '../../fakes/index';
-import { api, fileIn, setUserSetting, waitFor } from './support';
+import { api, fileIn, setUserSetting, testPolicy, waitFor } from './support';
 
 const KEY = `sk-chat-test-${'k3y'.repeat(8)}`;
 let openai: FakeProvider;
@@ -64,10 +64,8 @@ describe('@contextgateway in the Chat view', function () {
     openai = await startFakeProvider('openai', { key: KEY });
     anthropic = await startFakeProvider('anthropic', { key: KEY });
     await api();
-    await setUserSetting('policy.retries', 0);
     // Failures on purpose below must not open a breaker for the tests after them.
-    await setUserSetting('policy.breakerThreshold', 50);
-    await setUserSetting('cache.ttlSeconds', 0);
+    await testPolicy(50);
     await setUserSetting('routes', routes());
     assert.equal(await vscode.commands.executeCommand('contextGateway.setApiKey', { secret: 'OPENAI_API_KEY', key: KEY }), true);
     assert.equal(await vscode.commands.executeCommand('contextGateway.setApiKey', { secret: 'ANTHROPIC_API_KEY', key: KEY }), true);

@@ -39,6 +39,16 @@ export async function setUserSetting(key: string, value: unknown, target = vscod
   await waitFor(`setting ${key}`, () => JSON.stringify(vscode.workspace.getConfiguration('contextGateway').inspect(key)?.[target === vscode.ConfigurationTarget.Global ? 'globalValue' : 'workspaceValue']) === JSON.stringify(value));
 }
 
+/**
+ * Settings for tests that script failures: no retries, no cache, and a breaker that opens after
+ * `breakerThreshold` failures (a high one keeps failures on purpose from affecting later tests).
+ */
+export async function testPolicy(breakerThreshold: number): Promise<void> {
+  await setUserSetting('policy.retries', 0);
+  await setUserSetting('policy.breakerThreshold', breakerThreshold);
+  await setUserSetting('cache.ttlSeconds', 0);
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -60,7 +70,7 @@ export async function screenshot(name: string, options: { hover?: string; text?:
     } catch {
       return undefined;
     }
-  }, 40_000);
+  }, 70_000);
   await rm(done, { force: true });
   assert.ok(outcome.ok, `screenshot "${name}": ${outcome.error}`);
 }
