@@ -158,6 +158,19 @@ describe('failover drill', () => {
     assert.match(text, /Fix: /);
   });
 
+  it('stops when cancelled: nothing more is sent, and the table says it was cut short', async () => {
+    const { config } = parseChainConfig({ routes: threeRoutes(), policy: { timeoutMs: 5_000 } });
+    const controller = new AbortController();
+    const report = await runDrill({
+      routes: config.routes, policy: config.policy, adapterFor, keyFor: async () => 'good-key', signal: controller.signal,
+      onProgress: (line) => line.startsWith('anthropic-warm') && controller.abort(),
+    });
+    assert.equal(report.cancelled, true);
+    assert.deepEqual([...new Set(report.cells.map((c) => c.route))], ['openai-hot'], 'only the first route was drilled');
+    assert.equal(fakes.anthropic.requests.length + fakes.gemini.requests.length, 0, 'nothing was sent after the cancel');
+    assert.match(drillText(report), /Cancelled: the checks not reached are not shown\./);
+  });
+
   it('runs from the command line: shows its estimate, asks (or --yes), keeps within --max-cost, exits 3 on a failed check', async () => {
     const dir = await tempDir();
     const routesFile = join(dir, 'routes.json');

@@ -36,6 +36,8 @@ export interface DrillReport {
   readonly ms: number;
   readonly costUsd: number;
   readonly calls: number;
+  /** Stopped by the user: the checks not reached are not in the table. */
+  readonly cancelled?: boolean;
 }
 
 export interface DrillOptions {
@@ -139,8 +141,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   /** The conversation each route started, up to its tool result, for the others to continue. */
   const conversations: Array<{ route: Route; history: Message[] }> = [];
   const usable = new Set<string>();
+  const stopped = () => options.signal?.aborted === true;
   for (const route of options.routes) {
+    if (stopped()) break;
     const router = routerFor([route]);
+    const first = cells.length;
     const cell = (check: string, status: DrillStatus, detail: string, fix?: string) => cells.push({ route: route.id, check, status, detail, ...(fix ? { fix } : {}) });
     const skipRest = (from: number, why: string) => ROUTE_CHECKS.slice(from).forEach((c) => cell(c, 'skipped', why));
     try {
@@ -180,12 +185,19 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       await drillTools(route, router, send, cell, conversations);
     } finally {
       await router.dispose();
+      // A route cut short by the cancel is left out whole: its half-done checks prove nothing.
+      if (stopped()) {
+        const mine = cells.slice(first);
+        if (mine.length < ROUTE_CHECKS.length || mine.some((c) => /cancel/i.test(c.detail))) cells.length = first;
+        if (conversations.at(-1)?.route === route && cells.length === first) conversations.pop();
+      }
     }
   }
 
   // Each conversation continues on every other route, with its history translated.
   for (const { route: from, history } of conversations) {
     for (const to of options.routes) {
+      if (stopped()) break;
       if (to.id === from.id) continue;
       const check = `from ${from.id}`;
       if (!usable.has(to.id)) {
@@ -208,6 +220,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
 
   // Each hot route down: who takes over.
   for (const down of options.routes.filter((r) => r.tier === 'hot')) {
+    if (stopped()) break;
     progress(`outage of ${down.id}: who takes over`);
     const router = routerFor(options.routes);
     router.setDisabled(down.id, true);
@@ -221,7 +234,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     }
   }
 
-  if (options.budget) {
+  if (options.budget && !stopped()) {
     progress('budget: a simulated pause at the threshold, then resume');
     const budget = await options.budget();
     cells.push(budget.cell);
@@ -230,7 +243,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   }
 
   const checks = [...ROUTE_CHECKS, ...conversations.map((s) => `from ${s.route.id}`), 'outage', ...(options.budget ? ['budget'] : [])];
-  return { routes: options.routes.map((r) => r.id), checks: [...new Set(checks)], cells, ms: Math.round(performance.now() - started), costUsd: spent, calls };
+  // A check cut short by the cancel is not a finding about the route.
+  const kept = stopped() ? cells.filter((c) => !/cancel/i.test(c.detail)) : cells;
+  return {
+    routes: options.routes.map((r) => r.id), checks: [...new Set(checks)], cells: kept, ms: Math.round(performance.now() - started), costUsd: spent, calls,
+    ...(stopped() ? { cancelled: true } : {}),
+  };
 }
 
 /** The tool round trip: a call of drill_echo, its result sent back, an answer that uses it. */

@@ -16,7 +16,8 @@ const cellOf = (report: DrillReport, route: string, check: string): DrillCell | 
 function footer(report: DrillReport): string {
   const counts = { pass: 0, fail: 0, skipped: 0 };
   for (const c of report.cells) counts[c.status]++;
-  return `${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped; ${report.calls} calls, $${report.costUsd.toFixed(4)}, ${(report.ms / 1000).toFixed(1)} s.`;
+  const cancelled = report.cancelled ? ' Cancelled: the checks not reached are not shown.' : '';
+  return `${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped; ${report.calls} calls, $${report.costUsd.toFixed(4)}, ${(report.ms / 1000).toFixed(1)} s.${cancelled}`;
 }
 
 function notes(report: DrillReport): string[] {
