@@ -1,6 +1,7 @@
 // The tools other agents call (Copilot's agent mode, other chat extensions) to read code the way
 // our own agent does: symbol by symbol, through the deny-list, redaction and a token budget,
 // never a whole file. Pure: the VS Code layer registers them and says which workspace is open.
+import { sep } from 'node:path';
 import { isContextError, TokenBudget, type ContextEngine, type EncodingName } from '../context/index';
 import type { ToolDefinition } from '../gateway/ir';
 import { ToolRunner } from './toolRunner';
@@ -59,8 +60,25 @@ function reasonOf(content: string): string {
   return content;
 }
 
-/** Runs one public tool call; the text an agent sees, or a PublicToolError naming what was wrong. */
+/** Paths inside the workspace as the agent sees them elsewhere: relative to its root. */
+function withoutRoot(root: string, text: string): string {
+  return text.split(`${root}${sep}`).join('').split(root).join('.');
+}
+
+/**
+ * Runs one public tool call; the text an agent sees, or a PublicToolError naming what was wrong.
+ * No message carries the machine's absolute paths (a user name, a home folder).
+ */
 export async function runPublicTool(id: PublicToolId, input: Record<string, unknown>, context: PublicToolContext, signal?: AbortSignal): Promise<string> {
+  try {
+    return await runTool(id, input, context, signal);
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    throw new PublicToolError(withoutRoot(context.root, e instanceof Error ? e.message : String(e)));
+  }
+}
+
+async function runTool(id: PublicToolId, input: Record<string, unknown>, context: PublicToolContext, signal?: AbortSignal): Promise<string> {
   if (id === 'symbol_payload') return symbolPayload(input, context, signal);
   if (id !== 'list_symbols' && input.file === undefined && !context.defaultFile) {
     throw new PublicToolError(`${PUBLIC_TOOLS[id].name} needs "file" when no editor is open: a path relative to the workspace root.`);

@@ -29,7 +29,7 @@ async function confirmed(question: string): Promise<boolean> {
 /**
  * `drill`: the failover drill on the routes file's real routes. The number of calls and their
  * cost at most are shown first; it runs only when confirmed (a prompt, or --yes) and within
- * --max-cost. Exit 0 when every check passed, 3 when one failed.
+ * --max-cost. Exit 0 when every check passed, 3 when one failed, 1 when it did not run.
  */
 export async function drillCommand(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false });
@@ -42,13 +42,15 @@ export async function drillCommand(args: string[], ctx: CliContext): Promise<num
   if (values['max-cost'] !== undefined) {
     const max = Number(values['max-cost']);
     if (!Number.isFinite(max) || max < 0) throw new CliFailure(`--max-cost must be a number of dollars, not "${values['max-cost']}".`);
+    const unbounded = config.routes.filter((r) => r.provider !== 'vscode-lm' && estimate.unpriced.includes(r.id));
+    if (unbounded.length) throw new CliFailure(`--max-cost cannot be kept: ${unbounded.map((r) => r.id).join(', ')} ${unbounded.length === 1 ? 'has' : 'have'} no price. Give ${unbounded.length === 1 ? 'it' : 'them'} inputPricePerMTok and outputPricePerMTok, or leave out --max-cost; nothing was sent.`);
     if (estimate.maxUsd > max) throw new CliFailure(`The drill could cost up to $${estimate.maxUsd.toFixed(4)}, over --max-cost $${max.toFixed(4)}; nothing was sent.`);
   }
   if (!values.yes) {
     if (!process.stdin.isTTY) throw new CliFailure('Add --yes to run the drill without a prompt; nothing was sent.');
     if (!(await confirmed('Run it? [y/N] '))) {
       warn('Nothing was sent.');
-      return 0;
+      return 1;
     }
   }
   const services = await chainFromConfig(config, stateDir, warn);
@@ -57,7 +59,7 @@ export async function drillCommand(args: string[], ctx: CliContext): Promise<num
     report = await runDrill({
       routes: config.routes, policy: config.policy, adapterFor, keyFor: envKeys, spend: services.ledger,
       onProgress: (line) => warn(`drill: ${line}`),
-      ...(budgetStep ? { budget: () => drillBudget(config, { adapterFor, keyFor: envKeys, log: warn }) } : {}),
+      ...(budgetStep ? { budget: () => drillBudget(config, { adapterFor, keyFor: envKeys, log: warn }, () => services.ledger.gate()) } : {}),
     });
   } finally {
     await services.dispose();

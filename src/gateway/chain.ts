@@ -251,11 +251,11 @@ export class Chain {
    * asked before each request: a worker told to stop finishes the one in hand, then stops.
    */
   async drain(options: { readonly stopping?: () => boolean } = {}): Promise<DrainReport> {
-    // The team queue paces its drains itself (team.drainPerSecond), across every member.
-    const pacer = this.options.queue.backend === 'local'
-      ? new DrainPacer({ perSecond: this.options.drainPerSecond ?? DEFAULT_DRAIN_PER_SECOND, interactive: () => this.inFlight.size })
-      : undefined;
-    const report = await this.options.queue.drain((entry) => (options.stopping?.() ? Promise.resolve({ stop: 'the worker is stopping' }) : this.sendQueued(entry, pacer)));
+    // Every drain is paced here, the team queue's local fallback too (the team queue also paces
+    // its own jobs by team.drainPerSecond, across members: the slower of the two applies).
+    const pacer = new DrainPacer({ perSecond: this.options.drainPerSecond ?? DEFAULT_DRAIN_PER_SECOND, interactive: () => this.inFlight.size });
+    const stopping = options.stopping;
+    const report = await this.options.queue.drain((entry) => (stopping?.() ? Promise.resolve({ stop: 'the worker is stopping' }) : this.sendQueued(entry, pacer, stopping)));
     for (const answer of report.answered) {
       this.awaiting.delete(answer.id);
       this.emit({ type: 'queue-answered', id: answer.id, label: answer.label });
@@ -281,13 +281,15 @@ export class Chain {
     }
   }
 
-  private async sendQueued(entry: QueuedRequest, pacer?: DrainPacer): ReturnType<Parameters<ColdQueue['drain']>[0]> {
+  private async sendQueued(entry: QueuedRequest, pacer: DrainPacer, stopping?: () => boolean): ReturnType<Parameters<ColdQueue['drain']>[0]> {
+    // First the pace, which may wait for the user's own requests: one of them may be this one.
+    await pacer.beforeSend();
+    if (stopping?.()) return { stop: 'the worker is stopping' };
     // The same request answered meanwhile (asked again once a route was back) costs nothing more.
     const cached = this.options.cache?.get(idempotencyKey(entry.request));
     if (cached) return { answer: { route: cached.routeId, provider: cached.provider, model: cached.model, response: cached.response, costUsd: 0 } };
     const gate = this.options.ledger?.gate();
     if (gate) return { stop: gateMessage(gate) };
-    await pacer?.beforeSend();
     try {
       const answer = await this.options.router.send(entry.request, { idempotencyKey: entry.idempotencyKey });
       if (answer.response.stopReason === 'end') this.options.cache?.put(idempotencyKey(entry.request), { routeId: answer.route.id, provider: answer.route.provider, model: answer.route.model, response: answer.response });

@@ -42,15 +42,19 @@ export async function runFailoverDrill(deps: { host: ChainHost; keys: KeyStore; 
   const services = await deps.host.chain();
   const editorModels = routes.some(isEditorRoute) ? vscodeEditorModels() : undefined;
   const keyFor = (route: Parameters<KeyStore['keyFor']>[0]) => deps.keys.keyFor(route);
-  const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Context Gateway: failover drill', cancellable: true }, (progress, token) => {
+  const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Context Gateway: failover drill', cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
-    token.onCancellationRequested(() => controller.abort());
-    return runDrill({
+    const cancel = token.onCancellationRequested(() => controller.abort());
+    try {
+      return await runDrill({
       routes, policy: settings.chain.policy, adapterFor, keyFor, spend: services.ledger, signal: controller.signal,
       ...(editorModels ? { editorModels } : {}),
       onProgress: (line) => progress.report({ message: line }),
-      ...(budgetStep ? { budget: () => drillBudget(settings.chain, { adapterFor, keyFor, ...(editorModels ? { editorModels } : {}), log: (line) => deps.log.warn(line) }) } : {}),
-    });
+      ...(budgetStep ? { budget: () => drillBudget(settings.chain, { adapterFor, keyFor, ...(editorModels ? { editorModels } : {}), log: (line) => deps.log.warn(line) }, () => services.ledger.gate()) } : {}),
+      });
+    } finally {
+      cancel.dispose();
+    }
   });
   const failed = report.cells.filter((c) => c.status === 'fail').length;
   deps.log.info(`failover drill: ${report.cells.length - failed} of ${report.cells.length} checks passed or skipped, ${failed} failed; ${report.calls} calls, $${report.costUsd.toFixed(4)}, ${report.ms} ms`);

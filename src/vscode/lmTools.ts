@@ -9,12 +9,12 @@ import type { ComponentLog } from './log';
 
 type ToolInput = Record<string, unknown>;
 
-/** An AbortSignal that follows a cancellation token. */
-function signalOf(token: vscode.CancellationToken): AbortSignal {
+/** An AbortSignal that follows a cancellation token, until disposed (agents share one token across calls). */
+function signalOf(token: vscode.CancellationToken): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   if (token.isCancellationRequested) controller.abort();
-  else token.onCancellationRequested(() => controller.abort());
-  return controller.signal;
+  const listener = token.onCancellationRequested(() => controller.abort());
+  return { signal: controller.signal, dispose: () => listener.dispose() };
 }
 
 /** The workspace folder a call reads from, and the file a call without `file` means. */
@@ -70,17 +70,20 @@ export function registerPublicTools(deps: PublicToolDeps): vscode.Disposable {
       const rule = first ? encodingForModel(first.provider, first.model, settings.context.safetyFactor) : { encoding: 'o200k_base' as const, factor: settings.context.safetyFactor };
       // The user's budget, or the calling agent's when it has less room for the result.
       const maxTokens = Math.max(1, Math.min(settings.context.maxTokens ?? 8_000, tokenizationOptions?.tokenBudget ?? Number.POSITIVE_INFINITY));
+      const cancel = signalOf(token);
       try {
         const text = await runPublicTool(id, input ?? {}, {
           engine: deps.engine(), ...whereToRead(input ?? {}), exclude: settings.context.exclude,
           encoding: rule.encoding, factor: rule.factor, maxTokens,
-        }, signalOf(token));
+        }, cancel.signal);
         deps.log.info(`${PUBLIC_TOOLS[id].name}: answered another agent's call (${text.length} characters)`);
         return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(text)]);
       } catch (e) {
         // Refusals are the agent's to read and act on; they are not failures of the extension.
         if (e instanceof PublicToolError) deps.log.info(`${PUBLIC_TOOLS[id].name}: refused: ${e.message}`);
         throw e;
+      } finally {
+        cancel.dispose();
       }
     },
   }));

@@ -40,13 +40,14 @@ export const RESTRICTED_SETTINGS = [
   'team.namespace',
   'team.timeoutMs',
   'team.drainPerSecond',
+  'queue.drainPerSecond',
 ] as const;
 
 /**
  * Settings read from the user's own settings only, trusted workspace or not: where the team's
  * budget, queue and code go is the user's choice, never a repository's.
  */
-const USER_ONLY_SETTINGS: ReadonlySet<string> = new Set(['team.redisUrl', 'team.namespace', 'team.timeoutMs', 'team.drainPerSecond']);
+const USER_ONLY_SETTINGS: ReadonlySet<string> = new Set(['team.redisUrl', 'team.namespace', 'team.timeoutMs', 'team.drainPerSecond', 'queue.drainPerSecond']);
 
 const POLICY_KEYS = ['timeoutMs', 'firstByteTimeoutMs', 'idleTimeoutMs', 'retries', 'initialDelayMs', 'maxDelayMs', 'retryAfterThresholdMs', 'breakerThreshold', 'halfOpenAfterMs', 'maxConcurrent', 'maxQueued', 'headroomWarnPercent'];
 

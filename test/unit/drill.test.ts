@@ -171,6 +171,20 @@ describe('failover drill', () => {
     assert.match(drillText(report), /Cancelled: the checks not reached are not shown\./);
   });
 
+  it('a cancel during the outage step is not reported as an outage', async () => {
+    const { config } = parseChainConfig({ routes: threeRoutes(), policy: { timeoutMs: 5_000 } });
+    const controller = new AbortController();
+    behaviour.anthropic = (r) => (r.rawBody.includes('single word') && r.index >= 6 ? { reply: { text: 'slow' }, delayMs: 300 } : modelLike(r));
+    behaviour.gemini = behaviour.anthropic;
+    const report = await runDrill({
+      routes: config.routes, policy: config.policy, adapterFor, keyFor: async () => 'good-key', signal: controller.signal,
+      onProgress: (line) => line.startsWith('outage') && setTimeout(() => controller.abort(), 50),
+    });
+    assert.equal(report.cancelled, true);
+    assert.equal(report.cells.find((c) => c.check === 'outage'), undefined, JSON.stringify(report.cells.filter((c) => c.check === 'outage')));
+    assert.equal(report.cells.filter((c) => c.status === 'fail').length, 0, drillText(report));
+  });
+
   it('runs from the command line: shows its estimate, asks (or --yes), keeps within --max-cost, exits 3 on a failed check', async () => {
     const dir = await tempDir();
     const routesFile = join(dir, 'routes.json');
@@ -182,6 +196,13 @@ describe('failover drill', () => {
     assert.equal(unconfirmed.status, 1);
     assert.match(unconfirmed.stderr, /^The drill makes at most 20 small calls on 3 route\(s\), costing at most \$0\.\d{4}; they are charged in the ledger of /m);
     assert.match(unconfirmed.stderr, /Add --yes to run the drill without a prompt; nothing was sent\./);
+    const declined = await runCli([...args, '--max-cost', '1'], env);
+    assert.equal(declined.status, 1, 'not confirmed: it did not run');
+    const unpricedFile = join(dir, 'unpriced.json');
+    await writeFile(unpricedFile, JSON.stringify({ routes: [{ ...threeRoutes()[0], inputPricePerMTok: undefined, outputPricePerMTok: undefined, model: 'some-new-model' }] }));
+    const unbounded = await runCli(['drill', '--routes', unpricedFile, '--state-dir', join(dir, 'state'), '--yes', '--max-cost', '1'], env);
+    assert.equal(unbounded.status, 1);
+    assert.match(unbounded.stderr, /--max-cost cannot be kept: openai-hot has no price/);
     const tooDear = await runCli([...args, '--yes', '--max-cost', '0.0001'], env);
     assert.equal(tooDear.status, 1);
     assert.match(tooDear.stderr, /over --max-cost \$0\.0001; nothing was sent/);

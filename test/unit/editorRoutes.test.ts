@@ -188,3 +188,15 @@ describe('vscode-lm routes: in the chain', () => {
     assert.equal(anthropic.requests.length, 3);
   });
 });
+
+describe('vscode-lm routes: usage', () => {
+  it('reports the input its own tokenizer counted and the output the model\'s answer was counted at', async () => {
+    const { editor } = scriptedEditor({ script: [() => [{ type: 'text', text: 'an answer' }, { type: 'usage', usage: { outputTokens: 3 } }, { type: 'end', stopReason: 'end' }]] });
+    const r = router([EDITOR], editor);
+    const answer = await r.send(REQUEST);
+    const counted = Math.ceil(('Be brief.\n\nWhat does parseRoutes do?').length / 4);
+    assert.equal(answer.response.usage?.outputTokens, 3);
+    assert.ok(answer.response.usage && answer.response.usage.inputTokens > 0 && Math.abs(answer.response.usage.inputTokens - counted) <= 4, JSON.stringify(answer.response.usage));
+    await r.dispose();
+  });
+});

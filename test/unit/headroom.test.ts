@@ -175,6 +175,35 @@ describe('headroom routing on the wire', () => {
     r.dispose();
   });
 
+  it('believes no reset more than an hour ahead, reads epoch-second resets, and forgets the limits on a breaker reset', async () => {
+    const epoch = readRateLimits('openai-compatible', headerOf({ 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': String((T0 + 20_000) / 1000) }), T0)!;
+    assert.equal(epoch.tokens?.resetAt, T0 + 20_000, 'epoch seconds, as some gateways write them');
+    const far = readRateLimits('anthropic', headerOf({ 'anthropic-ratelimit-tokens-remaining': '0', 'anthropic-ratelimit-tokens-reset': '2027-06-01T00:00:00Z' }), T0)!;
+    assert.equal(far.tokens?.resetAt, T0 + 3_600_000, 'a reset months ahead parks the route an hour at most');
+
+    const r = router([route('openai-hot', 'openai', openai, 'hot'), route('claude-warm', 'anthropic', anthropic, 'warm')]);
+    openai.script({ fault: { type: 'http', failure: 'rate_limited', retryAfter: 86_400 } });
+    await r.send(QUESTION);
+    assert.equal(r.routeStatus()[0]!.headroom?.requests?.resetAt, T0 + 3_600_000, 'a day-long Retry-After is held for an hour at most');
+    assert.equal((await r.send(QUESTION)).attempts[0]!.outcome, 'no-headroom');
+    r.resetBreaker('openai-hot');
+    assert.equal(r.routeStatus()[0]!.headroom, undefined, 'Reset is the user saying "try it"');
+    assert.equal((await r.send(QUESTION)).route.id, 'openai-hot');
+    r.dispose();
+  });
+
+  it('keeps a 429\'s wait when the same 429 carries rate-limit headers that look roomy', async () => {
+    const r = router([route('openai-hot', 'openai', openai, 'hot'), route('claude-warm', 'anthropic', anthropic, 'warm')]);
+    openai.script({ fault: { type: 'http', failure: 'rate_limited', retryAfter: 20 }, headers: openAiLeft(9_000) });
+    await r.send(QUESTION);
+    const second = await r.send(QUESTION);
+    assert.equal(second.attempts[0]!.outcome, 'no-headroom', JSON.stringify(second.attempts));
+    assert.match(second.attempts[0]!.message!, /^no requests left of its rate limit until the reset in 20 s$/);
+    assert.equal(r.routeStatus()[0]!.headroom?.tokens?.remaining, 9_000, 'the headers are kept beside the wait');
+    assert.equal(openai.requests.length, 1);
+    r.dispose();
+  });
+
   it('in a burst, goes round a route about to refuse instead of spending 429s on it (prints the calls saved)', async () => {
     const BURST = 12;
     // A provider whose token window empties after three answers, then refuses until its reset.

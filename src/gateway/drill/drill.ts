@@ -210,6 +210,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         const answer = await send(router, { ...TOOL_ASK, messages: history });
         cells.push({ route: to.id, check, status: 'pass', detail: `accepted the history and answered: "${trimmed(textOf(answer.response.message), 40)}"` });
       } catch (e) {
+        if (stopped()) break;
         const failed = failure(to, check, e);
         cells.push({ ...failed, detail: `history rejected: ${failed.detail}` });
       } finally {
@@ -228,6 +229,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       const answer = await send(router, ONE_LINER);
       cells.push({ route: down.id, check: 'outage', status: 'pass', detail: `${answer.route.id} (${answer.route.tier}) took over` });
     } catch (e) {
+      if (stopped()) break;
       cells.push({ ...failure(down, 'outage', e), detail: 'no other route answered: the chain would go cold (requests queued)', fix: 'add a warm route of another provider' });
     } finally {
       await router.dispose();

@@ -20,7 +20,13 @@ const QUESTION = {
   maxOutputTokens: 16,
 };
 
-export async function drillBudget(config: ChainConfig, deps: Omit<ChainDeps, 'stateDir' | 'workspaceStateDir' | 'backends'>): Promise<{ cell: DrillCell; costUsd: number; calls: number }> {
+/**
+ * `userGate` is the user's own ledger's gate: while it holds requests back, the step does not
+ * run, since its one real call is charged only in the throwaway ledger.
+ */
+export async function drillBudget(config: ChainConfig, deps: Omit<ChainDeps, 'stateDir' | 'workspaceStateDir' | 'backends'>, userGate?: () => string | undefined): Promise<{ cell: DrillCell; costUsd: number; calls: number }> {
+  const gate = userGate?.();
+  if (gate) return { cell: { route: 'chain', check: 'budget', status: 'skipped', detail: `your budget holds requests now (${gate}); the check would spend past it` }, costUsd: 0, calls: 0 };
   const dir = await mkdtemp(join(tmpdir(), 'cg-drill-'));
   const limitUsd = config.budget.limitUsd ?? 1;
   const { team: _team, webhookUrl, ...local } = config;

@@ -22,6 +22,16 @@ export interface RateLimitReading {
 
 export type HeaderReader = (name: string) => string | undefined;
 
+/**
+ * No reset is believed further ahead than this: a gateway that writes an epoch or a day-long
+ * wait must not park a route for longer (a breaker reset clears it sooner).
+ */
+export const MAX_RESET_MS = 3_600_000;
+const EPOCH_SECONDS = 1e9;
+
+/** A reset time, at most MAX_RESET_MS ahead. */
+const resetTime = (at: number, now: number) => Math.min(at, now + MAX_RESET_MS);
+
 const number = (value: string | undefined): number | undefined => {
   if (value === undefined || value.trim() === '') return undefined;
   const n = Number(value);
@@ -52,14 +62,18 @@ function bucket(limit: string | undefined, remaining: string | undefined, resetA
 }
 
 function openAiBucket(header: HeaderReader, kind: 'requests' | 'tokens', now: number): LimitBucket | undefined {
-  const wait = parseResetDuration(header(`x-ratelimit-reset-${kind}`));
-  return bucket(header(`x-ratelimit-limit-${kind}`), header(`x-ratelimit-remaining-${kind}`), wait !== undefined ? now + wait : undefined);
+  const raw = header(`x-ratelimit-reset-${kind}`)?.trim();
+  // Some gateways write the reset as epoch seconds rather than OpenAI's duration.
+  const epoch = raw && /^\d+(\.\d+)?$/.test(raw) && Number(raw) > EPOCH_SECONDS ? Number(raw) * 1000 : undefined;
+  const wait = epoch === undefined ? parseResetDuration(raw) : undefined;
+  const at = epoch ?? (wait !== undefined ? now + wait : undefined);
+  return bucket(header(`x-ratelimit-limit-${kind}`), header(`x-ratelimit-remaining-${kind}`), at !== undefined ? resetTime(at, now) : undefined);
 }
 
-function anthropicBucket(header: HeaderReader, kind: string): LimitBucket | undefined {
+function anthropicBucket(header: HeaderReader, kind: string, now: number): LimitBucket | undefined {
   const reset = header(`anthropic-ratelimit-${kind}-reset`);
   const at = reset ? Date.parse(reset) : Number.NaN;
-  return bucket(header(`anthropic-ratelimit-${kind}-limit`), header(`anthropic-ratelimit-${kind}-remaining`), Number.isFinite(at) ? at : undefined);
+  return bucket(header(`anthropic-ratelimit-${kind}-limit`), header(`anthropic-ratelimit-${kind}-remaining`), Number.isFinite(at) ? resetTime(at, now) : undefined);
 }
 
 /**
@@ -73,8 +87,8 @@ export function readRateLimits(provider: HttpProviderKind, header: HeaderReader,
     reading = { requests: openAiBucket(header, 'requests', now), tokens: openAiBucket(header, 'tokens', now) };
   } else if (provider === 'anthropic') {
     reading = {
-      requests: anthropicBucket(header, 'requests'), tokens: anthropicBucket(header, 'tokens'),
-      inputTokens: anthropicBucket(header, 'input-tokens'), outputTokens: anthropicBucket(header, 'output-tokens'),
+      requests: anthropicBucket(header, 'requests', now), tokens: anthropicBucket(header, 'tokens', now),
+      inputTokens: anthropicBucket(header, 'input-tokens', now), outputTokens: anthropicBucket(header, 'output-tokens', now),
     };
   } else {
     return undefined;

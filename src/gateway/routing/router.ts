@@ -18,7 +18,7 @@ import { describeSelector } from './editor/editorSelector';
 import { DEFAULT_MAX_OUTPUT_TOKENS, type SpendGuard, type SpendHold } from '../guardrails/spendGuard';
 import type { TeamBreakers } from '../guardrails/teamBreakers';
 import type { StreamEvent } from './stream';
-import { headroomShortfall, lowestShare, readRateLimits, type RateLimitReading } from './rateLimits';
+import { headroomShortfall, lowestShare, MAX_RESET_MS, readRateLimits, type RateLimitReading } from './rateLimits';
 import { UndiciTransport, type HttpResponse, type Transport } from './transport';
 
 export interface RouterOptions {
@@ -365,8 +365,6 @@ export class Router {
     const waitMs = call.lastRoute === route.id && call.lastTryEnded !== undefined ? Math.round(started - call.lastTryEnded) : undefined;
     const deliveredBefore = call.delivered;
     let httpStatus: number | undefined;
-    /** The response carried the provider's rate-limit headers: they say more than a Retry-After. */
-    let limitsRead = false;
     let hold: SpendHold | undefined;
     let usage: ChatResponse['usage'];
     let sent = false;
@@ -407,7 +405,7 @@ export class Router {
         bodyTimeoutMs: call.stream ? Math.min(this.policy.idleTimeoutMs, limit) : limit,
       });
       httpStatus = response.status;
-      limitsRead = this.noteRateLimits(route, response);
+      this.noteRateLimits(route, response);
       if (response.status < 200 || response.status >= 300) {
         const body = await response.text(ERROR_BODY_LIMIT).catch(() => '');
         throw adapter.classifyError(response.status, response.headers, body, Date.now());
@@ -446,7 +444,7 @@ export class Router {
       hold?.settle(undefined, sent && mayHaveBeenBilled(error, httpStatus));
       hold = undefined;
       if (isCancelledError(error)) throw error;
-      if (!limitsRead) this.noteWait(route, error);
+      this.noteWait(route, error);
       this.record(call, attemptOf(route, error.kind, false, performance.now() - started, error.httpStatus ?? httpStatus, waitMs, error.message));
       if (error.decision.tripsBreaker) await this.teamRecord(route, call, 'failure');
       throw error;
@@ -462,6 +460,9 @@ export class Router {
     const model = call.editorModels?.get(route.id);
     if (!model) throw new ProviderError({ kind: 'not_found', message: 'the editor model was not selected', notSent: true });
     const builder = new AnswerBuilder();
+    // The API reports no usage: the input is what the model's own tokenizer counted before sending.
+    const input = call.inputTokens.get(route.id);
+    if (input !== undefined) builder.add({ type: 'usage', usage: { inputTokens: input } });
     for await (const event of this.options.editorModels!.send(model, toEditorRequest({ ...call.request, maxOutputTokens }), signal)) {
       builder.add(event);
       if (!call.stream) continue;
@@ -530,10 +531,10 @@ export class Router {
   }
 
   /** Keeps what the provider said about the route's limits; warns once when one runs low. */
-  private noteRateLimits(route: Route, response: HttpResponse): boolean {
+  private noteRateLimits(route: Route, response: HttpResponse): void {
     const header = response.header ? (name: string) => response.header!(name) : (name: string) => response.headers[name];
     const reading = readRateLimits(route.provider as HttpProviderKind, header, this.now());
-    if (!reading) return false;
+    if (!reading) return;
     this.headroom.set(route.id, reading);
     const lowest = lowestShare(reading);
     const warnAt = this.policy.headroomWarnPercent / 100;
@@ -544,17 +545,19 @@ export class Router {
       const bucket = lowest.what === 'requests' ? reading.requests : lowest.what === 'tokens' ? reading.tokens : lowest.what === 'input tokens' ? reading.inputTokens : reading.outputTokens;
       this.emit({ type: 'headroom-low', route: route.id, what: lowest.what, percentLeft: Math.round(lowest.share * 1000) / 10, ...(bucket?.resetAt !== undefined ? { resetAt: bucket.resetAt } : {}) });
     }
-    return true;
   }
 
   /**
    * A rate limit that said how long to wait (Retry-After, Gemini's RetryInfo) is a limit with no
-   * request left until then, unless the provider's own headers said more.
+   * request left until then, beside what the provider's headers in the same answer said.
    */
   private noteWait(route: Route, error: ProviderError): void {
     if ((error.kind !== 'rate_limited' && error.kind !== 'quota_exhausted') || error.retryAfterMs === undefined || isEditorRoute(route)) return;
     const now = this.now();
-    this.headroom.set(route.id, { at: now, requests: { remaining: 0, resetAt: now + error.retryAfterMs } });
+    const reading = this.headroom.get(route.id);
+    const resetAt = now + Math.min(error.retryAfterMs, MAX_RESET_MS);
+    const kept = reading && reading.at === now ? reading : { at: now };
+    this.headroom.set(route.id, { ...kept, requests: { ...(kept.requests?.limit !== undefined ? { limit: kept.requests.limit } : {}), remaining: 0, resetAt: Math.max(resetAt, kept.requests?.resetAt ?? 0) } });
   }
 
   /** The limits a route reported, while any of them has not reset yet. */
@@ -587,6 +590,9 @@ export class Router {
 
   resetBreaker(routeId: string): void {
     this.policies.get(routeId)?.reset();
+    // A reset is the user saying "try it": what the route reported about its limits goes too.
+    this.headroom.delete(routeId);
+    this.lowHeadroom.delete(routeId);
   }
 
   setDisabled(routeId: string, disabled: boolean): void {
