@@ -110,4 +110,33 @@ describe('a paced drain on the wire', () => {
       await services.dispose();
     }
   });
+
+  it('lets a request the user is waiting on go first; a queued copy of it is then answered from the cache, not sent again', async () => {
+    const { config } = parseChainConfig({
+      routes: [{ id: 'main', tier: 'hot', provider: 'openai', model: 'gpt-4o-mini', baseUrl: openai.url, secret: 'KEY' }],
+      policy: { retries: 0, timeoutMs: 5_000, breakerThreshold: 1 },
+      queue: { drainPerSecond: 50 },
+      cache: { ttlSeconds: 600 },
+    });
+    const services = await openChain(config, { stateDir: await tempDir(), adapterFor, keyFor: async () => 'test-key' });
+    try {
+      openai.reset();
+      openai.script({ fault: { type: 'http', failure: 'overloaded' } });
+      assert.equal((await services.chain.ask(question(1))).status, 'queued');
+      assert.equal((await services.chain.ask(question(2))).status, 'queued');
+      openai.reset();
+      services.router.resetBreaker('main');
+      // The user asks question 1 again, slowly answered, and a drain starts meanwhile.
+      openai.script({ reply: { text: 'the interactive answer' }, delayMs: 300 });
+      const interactive = services.chain.ask(question(1));
+      const report = await services.chain.drain();
+      assert.equal((await interactive).status, 'answered');
+      assert.equal(report.answered.length, 2);
+      const sent = openai.requests.map((r) => /queued request number (\d+)/.exec(r.rawBody)?.[1]);
+      assert.deepEqual(sent, ['1', '2'], 'question 1 went out once, before the backlog; question 2 after it');
+      assert.ok(openai.requests[1]!.time >= openai.requests[0]!.time + 250, 'the drain waited for the request in flight');
+    } finally {
+      await services.dispose();
+    }
+  });
 });

@@ -35,6 +35,10 @@ describe('Run Failover Drill', function () {
 
   it('exercises every route, hand-off and outage on the fakes and shows the table (screenshot)', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // The routes table of the tooltip: breaker, last outcome and latency of each route.
+    const routeRows = async () => (await vscode.commands.executeCommand<{ statusBar: { tooltip: string } }>('contextGateway.showStatus', { quiet: true })).statusBar.tooltip.split('\n').filter((l) => /^\| (openai-main|claude-backup|gemini-backup) \|/.test(l));
+    const before = await routeRows();
+    assert.equal(before.length, 3);
     const report = await vscode.commands.executeCommand<DrillReport>('contextGateway.runDrill', { yes: true });
     const failed = report.cells.filter((c) => c.status !== 'pass');
     assert.deepEqual(failed, [], JSON.stringify(report.cells, null, 1));
@@ -43,7 +47,8 @@ describe('Run Failover Drill', function () {
     assert.match(report.cells.find((c) => c.check === 'outage')!.detail, /took over/);
     for (const fake of Object.values(fakes)) assert.ok(fake!.requests.length >= 4 && fake!.requests.every((r) => r.rejected === undefined), `${fake!.kind}: every drill request passed the strict checks`);
     const status = await vscode.commands.executeCommand<{ statusBar: { state: string } }>('contextGateway.showStatus', { quiet: true });
-    assert.ok(!['cold', 'paused', 'half-open'].includes(status.statusBar.state), `no breaker left open, nothing queued, no pause: ${status.statusBar.state}`);
+    assert.ok(!['cold', 'paused', 'half-open'].includes(status.statusBar.state), `nothing queued, no pause: ${status.statusBar.state}`);
+    assert.deepEqual(await routeRows(), before, 'the user\'s routes show the same breakers, last outcomes and latencies: the drill used routers of its own');
     await waitFor('the drill preview', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.includes('failover-drill')));
     await screenshot('failover-drill', { text: 'Every check' });
   });
