@@ -63,6 +63,9 @@ async function requestSource(request: vscode.ChatRequest): Promise<Source | Targ
   return undefined;
 }
 
+/** Words that point at what the cursor is on rather than name a symbol. */
+const POINTING_WORDS: ReadonlySet<string> = new Set(['this', 'that', 'it', 'here', 'selection', 'selected', 'cursor', 'current']);
+
 /**
  * What a chat request works on. The prompt may name the symbol: all of it (`/explain orderTotal`,
  * taken as a name even if the file has no such symbol, so a typo gets the engine's clear error),
@@ -82,7 +85,8 @@ export async function chatTarget(
   if (isTargetProblem(file)) return file;
   const at = (selector: Selector, instruction: string): ChatTarget => ({ target: { ...file, selector }, instruction });
   const words = promptWords(request);
-  if (request.command && NAME.test(words)) return at({ symbol: words }, '');
+  // `/explain this`, `/bugs here`: words about the cursor, not a symbol's name.
+  if (request.command && NAME.test(words) && !(fallback && POINTING_WORDS.has(words.toLowerCase()))) return at({ symbol: words }, '');
   const first = words.split(' ')[0] ?? '';
   const quoted = [...words.matchAll(/`([^`]+)`/g)].map((m) => m[1]!.trim()).filter((n) => NAME.test(n));
   const needsList = quoted.length > 0 || NAME.test(first) || !fallback;

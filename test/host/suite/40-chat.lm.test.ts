@@ -149,6 +149,16 @@ describe('@contextgateway in the Chat view', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('"/explain this" means the symbol at the cursor, not a symbol named "this"', async () => {
+    const editor = await vscode.window.showTextDocument(fileIn('src/prices.ts'));
+    editor.selection = new vscode.Selection(6, 10, 6, 10); // inside orderTotal's body
+    openai.script({ reply: { text: 'It totals an order.' } });
+    const { stream, result } = await chat({ command: 'explain', prompt: 'this' });
+    assert.equal(result.metadata?.status, 'answered', stream.text);
+    assert.equal(result.metadata?.symbol, 'orderTotal');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('an unknown symbol: a clear message in the chat and errorDetails, nothing sent', async () => {
     const { stream, result } = await chat({ command: 'explain', prompt: 'orderTotl', references: [fileRef('src/prices.ts')] });
     assert.equal(result.metadata?.status, 'failed');
