@@ -185,6 +185,18 @@ describe('failover drill', () => {
     assert.equal(report.cells.filter((c) => c.status === 'fail').length, 0, drillText(report));
   });
 
+  it('reports a budget step that cannot run as a failed check, keeping the rest of the table', async () => {
+    const { config } = parseChainConfig({ routes: [routeOf('openai', 'hot')], policy: { timeoutMs: 5_000 } });
+    const report = await runDrill({
+      routes: config.routes, policy: config.policy, adapterFor, keyFor: async () => 'good-key',
+      budget: async () => {
+        throw new Error('EACCES: permission denied, mkdtemp');
+      },
+    });
+    assert.equal(cellsOf(report, 'openai-hot').answer!.status, 'pass');
+    assert.deepEqual(cellsOf(report, 'chain').budget, { route: 'chain', check: 'budget', status: 'fail', detail: 'the check could not run: EACCES: permission denied, mkdtemp' });
+  });
+
   it('runs from the command line: shows its estimate, asks (or --yes), keeps within --max-cost, exits 3 on a failed check', async () => {
     const dir = await tempDir();
     const routesFile = join(dir, 'routes.json');

@@ -238,7 +238,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
 
   if (options.budget && !stopped()) {
     progress('budget: a simulated pause at the threshold, then resume');
-    const budget = await options.budget();
+    // A step that cannot even start (no temporary folder) is a finding, not the loss of the report.
+    const budget = await options.budget().catch((e: unknown) => ({
+      cell: { route: 'chain', check: 'budget', status: 'fail' as const, detail: `the check could not run: ${trimmed(e instanceof Error ? e.message : String(e), 160)}` },
+      costUsd: 0, calls: 0,
+    }));
     cells.push(budget.cell);
     spent += budget.costUsd;
     calls += budget.calls;
