@@ -10,6 +10,7 @@ import { textOf, type ChatRequest, type ChatResponse } from './ir';
 import type { BudgetEvent, BudgetGate, Ledger } from './guardrails/ledger';
 import type { Notifier } from './guardrails/notifier';
 import type { Router } from './routing/router';
+import { LightAbort, type AbortSignalLike } from './routing/lightAbort';
 import type { TeamEvent } from './guardrails/teamEvents';
 
 /** The outcome of asking: an answer (perhaps from the cache), or a place in the cold queue. */
@@ -61,7 +62,7 @@ export interface ChainOptions {
 }
 
 export interface AskOptions {
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignalLike;
   readonly stream?: boolean;
   readonly onAnswer?: (event: AnswerEvent) => void;
   /** A few words saying what was asked, for the queue and notices (never payload text). */
@@ -82,7 +83,7 @@ const PERMANENT: ReadonlySet<AttemptOutcome> = new Set(['bad_request', 'context_
 interface Shared {
   readonly promise: Promise<ChainResult>;
   readonly listeners: Set<(event: AnswerEvent) => void>;
-  readonly abort: AbortController;
+  readonly abort: LightAbort;
   participants: number;
   /** Events so far, replayed to a request that joins late. */
   readonly replay: AnswerEvent[];
@@ -151,7 +152,7 @@ export class Chain {
 
   /** Starts the one real call for a key; identical requests join it instead of calling again. */
   private start(key: string, request: ChatRequest, options: AskOptions): Shared {
-    const abort = new AbortController();
+    const abort = new LightAbort();
     const listeners = new Set<(event: AnswerEvent) => void>();
     const replay: AnswerEvent[] = [];
     const onAnswer = (event: AnswerEvent) => {
@@ -163,7 +164,7 @@ export class Chain {
     // 12 hex digits from a random UUID: the same form as 6 random bytes, without a synchronous
     // call into the system's random source per request (randomUUID draws from a cached pool).
     const headerKey = `${key}-${randomUUID().slice(-12)}`;
-    const promise = this.answerOrQueue(request, headerKey, key, { ...options, signal: abort.signal, onAnswer }).finally(() => this.inFlight.delete(key));
+    const promise = this.answerOrQueue(request, headerKey, key, { ...options, signal: abort, onAnswer }).finally(() => this.inFlight.delete(key));
     const shared: Shared = { promise, listeners, abort, participants: 0, replay };
     this.inFlight.set(key, shared);
     return shared;

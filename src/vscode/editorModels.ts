@@ -5,14 +5,15 @@ import type { EditorChatRequest, EditorModel, EditorModels } from '../gateway/ro
 import { editorFailure } from '../gateway/routing/editor/editorFailure';
 import { fromEditorToolCall } from '../gateway/routing/editor/editorMessages';
 import { ProviderError } from '../gateway/routing/failures';
+import type { AbortSignalLike } from '../gateway/routing/lightAbort';
 import type { EditorModelSelector } from '../gateway/routing/routes';
 import type { StreamEvent } from '../gateway/routing/stream';
 
 /** Shown by VS Code once, when it asks the user to let this extension use a model. */
 const JUSTIFICATION = 'Context Gateway sends the symbol you asked about (deny-listed, redacted, within your token budget) to this model when it is a route of your fallback chain.';
 
-/** A cancellation token that follows an AbortSignal. */
-function tokenFor(signal: AbortSignal): { token: vscode.CancellationToken; dispose(): void } {
+/** A cancellation token that follows a request's abort signal. */
+function tokenFor(signal: AbortSignalLike): { token: vscode.CancellationToken; dispose(): void } {
   const source = new vscode.CancellationTokenSource();
   const cancel = () => source.cancel();
   if (signal.aborted) source.cancel();
@@ -37,7 +38,7 @@ class VscodeEditorModel implements EditorModel {
     this.maxInputTokens = chat.maxInputTokens;
   }
 
-  async countTokens(text: string, signal: AbortSignal): Promise<number> {
+  async countTokens(text: string, signal: AbortSignalLike): Promise<number> {
     const cancel = tokenFor(signal);
     try {
       return await this.chat.countTokens(text, cancel.token);
@@ -60,7 +61,7 @@ function toMessages(request: EditorChatRequest): vscode.LanguageModelChatMessage
   });
 }
 
-function failureOf(e: unknown, signal: AbortSignal, sentAnything: boolean): unknown {
+function failureOf(e: unknown, signal: AbortSignalLike, sentAnything: boolean): unknown {
   const info = {
     ...(e instanceof vscode.LanguageModelError ? { code: e.code } : {}),
     ...(e instanceof Error ? { name: e.name } : {}),

@@ -3,6 +3,7 @@ import {
   bulkhead, circuitBreaker, handleWhen, retry, type RetryPolicy,
 } from 'cockatiel';
 import { isProviderError, type ProviderError } from './failures';
+import { asAbortSignal, type AbortSignalLike } from './lightAbort';
 import type { PolicyConfig } from './policyConfig';
 import type { RequestAbort } from './requestAbort';
 import { RetryAfterBackoff } from './retryBackoff';
@@ -63,10 +64,10 @@ export class RoutePolicy {
   }
 
   /** Runs one guarded call; `fn` gets the attempt's signal (aborted on time-out or cancel). */
-  async execute<T>(fn: (signal: AbortSignal) => Promise<T>, request: RequestAbort): Promise<T> {
+  async execute<T>(fn: (signal: AbortSignalLike) => Promise<T>, request: RequestAbort): Promise<T> {
     const beforeProbe = this.state() === 'half-open' ? this.breakerPolicy.toJSON() : undefined;
     const { timeoutMs } = this.config;
-    const signal = request.callerSignal;
+    const signal = request.callerSignal ? asAbortSignal(request.callerSignal) : undefined;
     // Innermost, as a timeout policy would be: the time-out covers one attempt, not the backoff.
     const attempt = async (): Promise<T> => {
       const attemptSignal = request.beginTry(timeoutMs);

@@ -8,6 +8,7 @@ import { isProviderError, ProviderError } from './failures';
 import type { ChatRequest, ChatResponse } from '../ir';
 import { DEFAULT_POLICY, type PolicyConfig } from './policyConfig';
 import { requestText } from './requestText';
+import type { AbortSignalLike } from './lightAbort';
 import { RequestAbort } from './requestAbort';
 import { RoutePolicy, type BreakerState } from './routePolicy';
 import { costUsd, priceOf, type Price } from './prices';
@@ -49,7 +50,7 @@ export interface RouterOptions {
 }
 
 export interface SendOptions {
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignalLike;
   /** Stream the answer; `onAnswer` sees text as it arrives. */
   readonly stream?: boolean;
   readonly onAnswer?: (event: AnswerEvent) => void;
@@ -333,7 +334,7 @@ export class Router {
     }
     (call.editorModels ??= new Map()).set(route.id, model);
     if (!call.inputTokens.has(route.id)) {
-      const counted = await model.countTokens(requestText(call.request), call.abort.callerSignal ?? NEVER_ABORTED).catch(() => undefined);
+      const counted = await model.countTokens(requestText(call.request), call.abort.signal).catch(() => undefined);
       call.inputTokens.set(route.id, counted ?? estimateTokens(requestText(call.request)));
     }
     const input = this.inputTokens(route, call);
@@ -360,7 +361,7 @@ export class Router {
   }
 
   /** One HTTP try. Every outcome becomes an attempt record. */
-  private async callOnce(route: Route, call: Call, prefix: string, signal: AbortSignal): Promise<ChatResponse> {
+  private async callOnce(route: Route, call: Call, prefix: string, signal: AbortSignalLike): Promise<ChatResponse> {
     const started = performance.now();
     const waitMs = call.lastRoute === route.id && call.lastTryEnded !== undefined ? Math.round(started - call.lastTryEnded) : undefined;
     const deliveredBefore = call.delivered;
@@ -456,7 +457,7 @@ export class Router {
   }
 
   /** One try on an editor model: its events assembled as a stream's are, text delivered as it comes. */
-  private async editorCall(route: Route, call: Call, maxOutputTokens: number, signal: AbortSignal): Promise<ChatResponse> {
+  private async editorCall(route: Route, call: Call, maxOutputTokens: number, signal: AbortSignalLike): Promise<ChatResponse> {
     const model = call.editorModels?.get(route.id);
     if (!model) throw new ProviderError({ kind: 'not_found', message: 'the editor model was not selected', notSent: true });
     const builder = new AnswerBuilder();
@@ -478,7 +479,7 @@ export class Router {
   }
 
   /** Any failure of a try as a ProviderError (or the caller's cancel), marked partial when text went out. */
-  private classify(e: unknown, call: Call, signal: AbortSignal, sentText: boolean): ProviderError | CancelledError {
+  private classify(e: unknown, call: Call, signal: AbortSignalLike, sentText: boolean): ProviderError | CancelledError {
     if (call.abort.cancelled || isCancelledError(e)) return new CancelledError(call.attempts);
     let error: ProviderError;
     if (isProviderError(e)) error = e;
@@ -605,9 +606,6 @@ export class Router {
     return this.transport.close();
   }
 }
-
-/** A signal that never fires, for counts made outside a try. */
-const NEVER_ABORTED = new AbortController().signal;
 
 /** A try the money budget cannot afford on this route; never retried, never trips the breaker. */
 class OverBudgetError extends Error {}

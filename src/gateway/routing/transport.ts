@@ -1,6 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { HttpRequestSpec } from './adapters/adapter';
 import { ProviderError } from './failures';
+import { asAbortSignal, type AbortSignalLike } from './lightAbort';
 
 /** A response whose body has not been read yet. Header names are lower-case. */
 export interface HttpResponse {
@@ -17,7 +18,7 @@ export interface HttpResponse {
 
 export interface SendOptions {
   /** Aborts the request and its body; the caller maps why (cancelled or timed out). */
-  readonly signal: AbortSignal;
+  readonly signal: AbortSignalLike;
   /** Limit for the response headers. */
   readonly headersTimeoutMs: number;
   /** Limit for silence between two body chunks. */
@@ -62,7 +63,7 @@ class UndiciResponse implements HttpResponse {
   readonly status: number;
   private converted: Record<string, string | undefined> | undefined;
 
-  constructor(private readonly data: Dispatcher.ResponseData, private readonly signal: AbortSignal) {
+  constructor(private readonly data: Dispatcher.ResponseData, private readonly signal: AbortSignalLike) {
     this.status = data.statusCode;
   }
 
@@ -137,7 +138,7 @@ export class UndiciTransport implements Transport {
         method: 'POST',
         headers: spec.headers,
         body: spec.body,
-        signal: options.signal,
+        signal: asAbortSignal(options.signal),
         dispatcher: this.dispatcher,
         headersTimeout: options.headersTimeoutMs,
         bodyTimeout: options.bodyTimeoutMs,

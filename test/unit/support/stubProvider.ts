@@ -6,6 +6,7 @@ import { kindForStatus, ProviderError, retryAfterFromHeaders } from '../../../sr
 import type { ChatResponse } from '../../../src/gateway/ir';
 import type { StreamEvent } from '../../../src/gateway/routing/stream';
 import type { HttpResponse, SendOptions, Transport } from '../../../src/gateway/routing/transport';
+import type { AbortSignalLike } from '../../../src/gateway/routing/lightAbort';
 
 export type StubStep =
   | { readonly reply: string; readonly usage?: { inputTokens: number; outputTokens: number }; readonly delayMs?: number }
@@ -94,7 +95,7 @@ export class StubTransport implements Transport {
   fallback: StubStep = { reply: 'default answer' };
   readonly aborted: string[] = [];
   /** The abort signal each request was sent with, in order. */
-  readonly signals: AbortSignal[] = [];
+  readonly signals: AbortSignalLike[] = [];
   private readonly scripts = new Map<string, StubStep[]>();
 
   script(baseUrl: string, ...steps: StubStep[]): void {

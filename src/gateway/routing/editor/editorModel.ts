@@ -2,6 +2,7 @@
 // types: the VS Code layer implements EditorModels over `vscode.lm`, so the router treats an
 // editor model like any route while the core never imports `vscode`.
 import type { ToolDefinition } from '../../ir';
+import type { AbortSignalLike } from '../lightAbort';
 import type { EditorModelSelector } from '../routes';
 import type { StreamEvent } from '../stream';
 
@@ -15,7 +16,7 @@ export interface EditorModel {
   /** The model's own input limit: the route's context window. */
   readonly maxInputTokens: number;
   /** Tokens of a text by the model's own tokenizer. */
-  countTokens(text: string, signal: AbortSignal): Promise<number>;
+  countTokens(text: string, signal: AbortSignalLike): Promise<number>;
 }
 
 export interface EditorTextPart {
@@ -60,5 +61,5 @@ export interface EditorModels {
    * Sends a request and yields the answer as it arrives: text, complete tool calls, then usage
    * and the end event. Honours the signal (the caller's cancel and the try's time-out).
    */
-  send(model: EditorModel, request: EditorChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent>;
+  send(model: EditorModel, request: EditorChatRequest, signal: AbortSignalLike): AsyncIterable<StreamEvent>;
 }
