@@ -30,4 +30,20 @@ describe('idempotency key', () => {
     assert.notEqual(a, idempotencyKey({ ...base('tc1'), maxOutputTokens: 100 }));
     assert.notEqual(a, idempotencyKey({ ...base('tc1'), tools: [{ name: 't', description: 'd', parameters: { type: 'object' } }] }));
   });
+
+  it('stays the same from version to version: queued entries and cached answers are found by it', () => {
+    // Keys made by 0.1's implementation (a canonical copy of the whole request), for requests with
+    // every kind of part, unsorted tool arguments and schemas, and text JSON escapes.
+    const full = {
+      system: 'explain', temperature: 0.2, maxOutputTokens: 300,
+      tools: [{ name: 't', description: 'd', parameters: { type: 'object', required: ['b', 'a'], properties: { z: { type: 'string' }, a: { type: 'number' } } } }],
+      messages: [
+        { role: 'user', parts: [{ type: 'text', text: 'explain f "quoted" \u2028 é' }] },
+        { role: 'assistant', parts: [{ type: 'reasoning', text: 'hmm' }, { type: 'tool_call', id: 'call_1', name: 'read_symbol', arguments: { name: 'g', file: 'a.ts', nested: { y: [3, { b: 1, a: 2 }], x: null } } }] },
+        { role: 'user', parts: [{ type: 'tool_result', callId: 'call_1', name: 'read_symbol', content: 'function g() {}', isError: true }] },
+      ],
+    } as ChatRequest;
+    assert.equal(idempotencyKey(full), 'cg-4efece32abd9439c6a65b8327eb5eec67d0a4f12');
+    assert.equal(idempotencyKey({ messages: [{ role: 'user', parts: [{ type: 'text', text: 'hi' }] }] }), 'cg-3f37d8b84a8019fbbcc4d8636bd3cc2843844893');
+  });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFile, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseBudget } from '../../src/gateway/guardrails/budgetConfig';
@@ -12,6 +13,7 @@ import type { SpendHold } from '../../src/gateway/guardrails/spendGuard';
 import { tempDir } from './support/tempDir';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // $1 per million input and $2 per million output tokens: easy sums.
 const ROUTE: Route = { id: 'r', tier: 'hot', provider: 'openai', model: 'house-model', baseUrl: 'https://x.test', inputPricePerMTok: 1, outputPricePerMTok: 2 };
@@ -143,6 +145,7 @@ describe('ledger', () => {
     const first = await LocalLedger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
     (first.reserve(ROUTE, 0, 420_000, 'a') as SpendHold).settle({ inputTokens: 0, outputTokens: 420_000 }, true);
     first.pause();
+    first.close(); // what a restart does first: the charge is written
     const journal = await readFile(join(dir, 'ledger', `charges-${new Date().toISOString().slice(0, 7)}.jsonl`), 'utf8');
     assert.deepEqual(journal.trim().split('\n').map((l) => JSON.parse(l).kind ?? 'charge'), ['hold', 'charge'], 'the hold, then the charge that settles it');
     assert.equal(JSON.parse(await readFile(join(dir, 'budget-state.json'), 'utf8')).manualPause, true);
@@ -156,6 +159,9 @@ describe('ledger', () => {
     const windowA = await LocalLedger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
     const windowB = await LocalLedger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
     (windowA.reserve(ROUTE, 0, 200_000, 'a') as SpendHold).settle({ inputTokens: 0, outputTokens: 200_000 }, true); // $0.40
+    // A charge is written within a few milliseconds (flushed() writes it now); another process reads it after.
+    await windowA.flushed();
+    await nextTurn();
     assert.ok(Math.abs(windowB.status().spentUsd - 0.4) < 1e-9, 'B sees what A spent');
     assert.match(String(windowB.reserve(ROUTE, 0, 100_000, 'b')), /does not fit/, 'so B cannot spend past the shared limit');
     windowB.pause();
@@ -226,6 +232,7 @@ describe('ledger', () => {
     await mkdir(join(dir, 'ledger'), { recursive: true });
     await writeFile(join(dir, 'ledger', `charges-${month}.jsonl`), '{"at":"2026-11-01T00:00:00Z","route":"r","requestId":"x","usd":0.1,"estimated":false}\n{"at":"2026-11-01T00:0');
     (ledger.reserve(ROUTE, 0, 100_000, 'next') as SpendHold).settle({ inputTokens: 0, outputTokens: 100_000 }, true); // $0.20
+    await ledger.flushed();
     const fresh = await LocalLedger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 100 });
     assert.deepEqual(fresh.entries().map((e) => e.requestId), ['x', 'next']);
     assert.equal(fresh.status().unreadableCharges, 1);
@@ -244,6 +251,7 @@ describe('ledger', () => {
     assert.ok(Math.abs(windowB.status().reservedUsd - 0.4) < 1e-9, 'B sees the hold of A');
     assert.match(String(windowB.reserve(ROUTE, 0, 100_000, 'b')), /\$0\.4000 held of \$0\.50/);
     hold.settle({ inputTokens: 0, outputTokens: 50_000 }, true); // $0.10
+    await windowA.flushed();
     await nextTurn();
     assert.equal(windowB.status().reservedUsd, 0);
     assert.equal(typeof windowB.reserve(ROUTE, 0, 100_000, 'b'), 'object', 'the settled hold frees the rest');
@@ -284,6 +292,119 @@ describe('ledger', () => {
   });
 });
 
+describe('ledger leases', () => {
+  const SMALL = costUsd(priceOf(ROUTE)!, 1100, 1000); // a try of 1,000 input (held as 1,100) and 1,000 output tokens
+  const journalOf = async (dir: string) => (await readFile(join(dir, 'ledger', `charges-${new Date().toISOString().slice(0, 7)}.jsonl`), 'utf8'))
+    .trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it('holds small tries from one lease: one journal line for it, a charge per try naming it, written within milliseconds', async () => {
+    const dir = await tempDir();
+    const ledger = await LocalLedger.open(dir, { limitUsd: 10, period: 'month', pauseAtPercent: 80 });
+    const holds = Array.from({ length: 20 }, (_, i) => ledger.reserve(ROUTE, 1000, 1000, `q${i}`) as SpendHold);
+    assert.ok(holds.every((h) => typeof h === 'object'));
+    const [lease, ...rest] = await journalOf(dir);
+    assert.deepEqual(rest, [], 'twenty tries, one line');
+    assert.equal(lease!.kind, 'hold');
+    assert.equal(lease!.lease, true);
+    assert.ok(Math.abs((lease!.usd as number) - 0.5) < 1e-9, 'a lease holds 5% of the limit');
+    assert.ok(Math.abs(ledger.status().reservedUsd - 20 * SMALL) < 1e-9, 'this ledger counts its tries in flight, not the lease');
+    for (const hold of holds) hold.settle({ inputTokens: 1100, outputTokens: 1000 }, true);
+    assert.ok(Math.abs(ledger.status().spentUsd - 20 * SMALL) < 1e-9, 'charged at once in its own figures');
+    assert.equal(ledger.status().reservedUsd, 0);
+    const file = join(dir, 'ledger', `charges-${new Date().toISOString().slice(0, 7)}.jsonl`);
+    assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 1, 'not written yet');
+    await sleep(30);
+    const charges = (await journalOf(dir)).slice(1);
+    assert.equal(charges.length, 20);
+    assert.ok(charges.every((c) => c.lease === lease!.id && c.kind === undefined && c.hold === undefined));
+    assert.deepEqual(ledger.entries().map((e) => e.requestId), holds.map((_, i) => `q${i}`));
+    ledger.close();
+  });
+
+  it('another process counts a lease as held, less what its charges drew, and nothing once it is given back', async () => {
+    const dir = await tempDir();
+    const config = { limitUsd: 10, period: 'month' as const, pauseAtPercent: 80 };
+    const windowA = await LocalLedger.open(dir, config, { leaseIdleMs: 30 });
+    const windowB = await LocalLedger.open(dir, config);
+    const first = windowA.reserve(ROUTE, 1000, 1000, 'a1') as SpendHold;
+    const second = windowA.reserve(ROUTE, 1000, 1000, 'a2') as SpendHold;
+    first.settle({ inputTokens: 1100, outputTokens: 1000 }, true);
+    await windowA.flushed();
+    await nextTurn();
+    const b = windowB.status();
+    assert.ok(Math.abs(b.spentUsd - SMALL) < 1e-9);
+    assert.ok(Math.abs(b.reservedUsd - (0.5 - SMALL)) < 1e-9, `B counts the lease less what was drawn: ${b.reservedUsd}`);
+    // B's room is the limit less A's spend and A's whole lease.
+    assert.match(String(windowB.reserve(ROUTE, 0, 4_760_000, 'too-big')), /does not fit the monthly budget: \$0\.0031 spent and \$0\.4969 held of \$10\.00/);
+    second.settle(undefined, false);
+    // Idle for leaseIdleMs: given back.
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await nextTurn();
+    assert.equal(windowB.status().reservedUsd, 0, 'an idle lease is given back');
+    assert.equal((await journalOf(dir)).at(-1)!.kind, 'release');
+    windowA.close();
+    windowB.close();
+  });
+
+  it('within the last share of the limit each try is held on its own, and a try that does not fit is refused', async () => {
+    const dir = await tempDir();
+    const ledger = await LocalLedger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 100 });
+    (ledger.reserve(ROUTE, 0, 480_000, 'big') as SpendHold).settle({ inputTokens: 0, outputTokens: 480_000 }, true); // $0.96
+    const near = ledger.reserve(ROUTE, 1000, 1000, 'near') as SpendHold;
+    assert.equal(typeof near, 'object');
+    await nextTurn();
+    const last = (await journalOf(dir)).at(-1)!;
+    assert.deepEqual([last.kind, last.requestId, last.lease], ['hold', 'near', undefined], 'a hold of its own, no lease');
+    assert.match(String(ledger.reserve(ROUTE, 0, 20_000, 'over')), /does not fit/);
+    near.settle({ inputTokens: 1100, outputTokens: 1000 }, true);
+    assert.ok(Math.abs(ledger.status().spentUsd - (0.96 + SMALL)) < 1e-9);
+    ledger.close();
+  });
+
+  it('4 processes of 150 tries each, every charge equal to its hold, never spend past a $1 limit and lose no charge', async (t) => {
+    const stateDir = await tempDir();
+    const setup = JSON.stringify({ stateDir, limitUsd: 1, tries: 150, wave: 10, route: ROUTE });
+    const script = join(__dirname, '..', 'support', 'localLedgerClient.js');
+    const runs = await Promise.all(Array.from({ length: 4 }, () => new Promise<{ settled: number; refused: number; refusal?: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [script, setup], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+      child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+      child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`client exited with ${code}: ${err}`))));
+    })));
+    const settled = runs.reduce((n, r) => n + r.settled, 0);
+    const refused = runs.reduce((n, r) => n + r.refused, 0);
+    const records = await journalOf(stateDir);
+    const charges = records.filter((r) => r.kind === undefined);
+    const leases = records.filter((r) => r.kind === 'hold' && r.lease === true);
+    const reader = await LocalLedger.open(stateDir, { limitUsd: 1, period: 'month', pauseAtPercent: 100 });
+    const status = reader.status();
+    t.diagnostic(`4 x 150 tries of $${SMALL.toFixed(4)} under $1: ${settled} settled, ${refused} refused, spent $${status.spentUsd.toFixed(4)}, ${leases.length} leases, ${records.length} journal lines`);
+    assert.equal(settled + refused, 600);
+    assert.ok(refused > 0, 'the limit was tight enough to refuse some');
+    assert.ok(status.spentUsd <= 1 + 1e-9, `spent $${status.spentUsd}`);
+    assert.equal(charges.length, settled, 'one charge for every settled try');
+    assert.ok(Math.abs(status.spentUsd - settled * SMALL) < 1e-9, 'the spend is every settled try');
+    assert.equal(status.reservedUsd, 0, 'every lease was given back');
+    assert.ok(leases.length > 0 && leases.length < settled / 4, `${leases.length} leases for ${settled} tries`);
+    for (const r of runs) if (r.refusal) assert.match(r.refusal, /does not fit the monthly budget/);
+    reader.close();
+  });
+
+  it('with no limit, holds cost no file operation and only charges are written', async () => {
+    const dir = await tempDir();
+    const ledger = await LocalLedger.open(dir, { period: 'month', pauseAtPercent: 80 });
+    const hold = ledger.reserve(ROUTE, 1000, 1000, 'free') as SpendHold;
+    assert.ok(Math.abs(ledger.status().reservedUsd - SMALL) < 1e-9);
+    await assert.rejects(readFile(join(dir, 'ledger', `charges-${new Date().toISOString().slice(0, 7)}.jsonl`)), /ENOENT/);
+    hold.settle({ inputTokens: 1000, outputTokens: 10 }, true);
+    await sleep(30);
+    assert.deepEqual((await journalOf(dir)).map((r) => [r.kind, r.requestId]), [[undefined, 'free']]);
+    ledger.close();
+  });
+});
+
 describe('ledger files', () => {
   it('are the user\'s only: the journal and budget state 0600 in a 0700 folder, an older 0644 journal narrowed', async () => {
     const dir = await tempDir();
@@ -299,6 +420,7 @@ describe('ledger files', () => {
     assert.equal(await mode(join(dir, 'ledger')), 0o700);
     assert.equal(await mode(older), 0o600, 'the journal written before is narrowed');
     assert.equal(await mode(join(dir, 'budget-state.json')), 0o600);
+    await ledger.flushed();
     assert.ok((await readFile(older, 'utf8')).includes('req-modes'), 'the charge went to that journal');
   });
 });

@@ -11,32 +11,41 @@ function canonical(value: unknown): unknown {
 }
 
 /**
- * The request as the model reads it, without what differs between providers: tool-call ids are
- * replaced by their order, and provider-specific origins (ids, signatures) are dropped.
+ * The request as the model reads it, as canonical JSON, without what differs between providers:
+ * tool-call ids are replaced by their order, and provider-specific origins (ids, signatures) are
+ * dropped. Objects built here are built with their keys already in sorted order; only what
+ * callers give (tool arguments and definitions) is sorted, so a long conversation is not copied
+ * whole on every request.
  */
-function normalise(request: ChatRequest): unknown {
+function normalisedJson(request: ChatRequest): string {
   const order = new Map<string, number>();
   const callIndex = (id: string) => {
     if (!order.has(id)) order.set(id, order.size);
     return order.get(id);
   };
   const messages = request.messages.map((m: Message) => ({
-    role: m.role,
     parts: (m.parts as ReadonlyArray<TextPart | ToolCallPart | ToolResultPart | ReasoningPart>).flatMap((p): unknown[] => {
       switch (p.type) {
         case 'text': return [{ t: 'text', text: p.text }];
-        case 'tool_call': return [{ t: 'call', n: callIndex(p.id), name: p.name, args: p.arguments }];
-        case 'tool_result': return [{ t: 'result', n: callIndex(p.callId), content: p.content, error: p.isError ?? false }];
+        case 'tool_call': {
+          const n = callIndex(p.id);
+          return [{ args: canonical(p.arguments), n, name: p.name, t: 'call' }];
+        }
+        case 'tool_result': {
+          const n = callIndex(p.callId);
+          return [{ content: p.content, error: p.isError ?? false, n, t: 'result' }];
+        }
         case 'reasoning': return [];
       }
     }),
+    role: m.role,
   }));
-  return canonical({
-    system: request.system ?? '',
-    messages,
-    tools: request.tools ?? [],
+  return JSON.stringify({
     maxOutputTokens: request.maxOutputTokens ?? null,
+    messages,
+    system: request.system ?? '',
     temperature: request.temperature ?? null,
+    tools: canonical(request.tools ?? []),
   });
 }
 
@@ -45,5 +54,5 @@ function normalise(request: ChatRequest): unknown {
  * normalised request. Sent as `Idempotency-Key` where accepted, and the local cache's key.
  */
 export function idempotencyKey(request: ChatRequest): string {
-  return `cg-${createHash('sha256').update(JSON.stringify(normalise(request))).digest('hex').slice(0, 40)}`;
+  return `cg-${createHash('sha256').update(normalisedJson(request)).digest('hex').slice(0, 40)}`;
 }

@@ -39,6 +39,8 @@ export interface LedgerEntry {
   readonly estimated: boolean;
   /** The hold this charge settles (absent in journals written before holds were shared). */
   readonly hold?: string;
+  /** The lease this charge was drawn from (a hold shared by many tries of one ledger). */
+  readonly lease?: string;
 }
 
 export type BudgetEvent =

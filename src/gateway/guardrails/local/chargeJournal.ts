@@ -3,6 +3,12 @@ import { join } from 'node:path';
 import type { LedgerEntry } from '../ledger';
 import { ensureStateDirSync, STATE_FILE_MODE } from './stateFiles';
 
+/**
+ * How long a charge may wait to be written with others: a burst's answers arrive over a few
+ * milliseconds, and one write for all of them costs what one costs for each.
+ */
+const WRITE_AFTER_MS = 5;
+
 /** One charge: a real cost from usage, or a worst case for a try that may have been billed. */
 export type Charge = LedgerEntry;
 
@@ -18,6 +24,11 @@ export interface Hold {
   readonly owner: number;
   /** After this the hold no longer counts, whoever holds it (a process stopped, a reused pid). */
   readonly expiresAt: string;
+  /**
+   * A lease: money one ledger holds for many of its tries at once, so that a try costs no file
+   * operation. Its charges name it (`lease`), and what they drew no longer counts as held.
+   */
+  readonly lease?: true;
 }
 
 /** A hold given back without a charge (the try was not billed). */
@@ -40,6 +51,8 @@ export interface MonthRecords {
   readonly charges: Charge[];
   /** Holds not yet settled or released, by id. */
   readonly holds: Map<string, Hold>;
+  /** What the charges naming a lease have drawn from it, by lease id. */
+  readonly drawn: Map<string, number>;
   readonly unreadable: UnreadableLine[];
   /** Sum of the charges per UTC day (`2026-11-23`), so a period's spend is not summed per request. */
   readonly spentByDay: Map<string, number>;
@@ -64,6 +77,7 @@ function problemOf(record: unknown): string | undefined {
     if (!isTime(r.expiresAt)) return bad('expiresAt');
     if (!isMoney(r.usd)) return bad('usd');
     if (!Number.isInteger(r.owner) || (r.owner as number) <= 0) return bad('owner');
+    if (r.lease !== undefined && r.lease !== true) return bad('lease');
     return undefined;
   }
   if (r.kind !== undefined) return bad('kind');
@@ -73,6 +87,7 @@ function problemOf(record: unknown): string | undefined {
   if (!isMoney(r.usd)) return bad('usd');
   if (typeof r.estimated !== 'boolean') return bad('estimated');
   if (r.hold !== undefined && !isText(r.hold)) return bad('hold');
+  if (r.lease !== undefined && !isText(r.lease)) return bad('lease');
   return undefined;
 }
 
@@ -82,6 +97,13 @@ function problemOf(record: unknown): string | undefined {
  * and each reader reads only the bytes added since its last read, so a decision costs one `stat`
  * when nothing changed. Every line is validated; one that is not a valid record is kept in
  * `unreadable` (never silently dropped, never read as zero or negative).
+ *
+ * A record this process appends counts in its own figures at once. Charges and releases may be
+ * written a few milliseconds later (`appendSoon`), all of those milliseconds' in one write, so
+ * that settling a burst of answers costs one write rather than one per answer; anything still
+ * unwritten is written when the journal closes or the process exits. Meanwhile other processes
+ * still count the hold the charge replaces, which is never less than it (a charge above its hold
+ * means the provider counted more than the margin).
  */
 export class ChargeJournal {
   private monthKey = '';
@@ -93,25 +115,39 @@ export class ChargeJournal {
   private partial = '';
   private lines = 0;
   private records: MonthRecords = ChargeJournal.empty();
-  /** True until the current synchronous run of code ends: what was read in it is still current. */
+  /**
+   * True until the current event-loop turn ends: what was read in it is still current. A turn, not
+   * a synchronous run: the requests of a burst each decide in their own promise jobs, and another
+   * process's line is seen in the next turn anyway (under the ledger's lock, at once).
+   */
   private readThisTurn = false;
+  /** Lines taken into `records` but not written yet, in order. */
+  private unwritten: string[] = [];
+  /**
+   * Lines this journal wrote and took but has not read past yet, by text, with their count: met
+   * while reading (another process appended between our read and our write), they are skipped.
+   */
+  private ownLines = new Map<string, number>();
+  /** Why the last write failed, until one succeeds. */
+  writeProblem: string | undefined;
+  private flushScheduled = false;
 
   constructor(private readonly dir: string) {
     ensureStateDirSync(dir);
   }
 
   private static empty(): MonthRecords {
-    return { charges: [], holds: new Map(), unreadable: [], spentByDay: new Map(), spentUsd: 0, version: 0 };
+    return { charges: [], holds: new Map(), drawn: new Map(), unreadable: [], spentByDay: new Map(), spentUsd: 0, version: 0 };
   }
 
   /**
    * Everything a month's file (`2026-11`) holds, including what other processes appended. Read
-   * once per synchronous run of code (the several figures one decision needs share one `stat`);
-   * `fresh` reads again, as a decision under the ledger's lock must.
+   * once per event-loop turn (the decisions of a burst share one `stat`); `fresh` reads again, as
+   * a decision under the ledger's lock must.
    */
   month(monthKey: string, fresh = false): MonthRecords {
     if (monthKey !== this.monthKey) {
-      this.close();
+      this.close(); // writes what the old month's file still owes
       this.monthKey = monthKey;
       this.file = join(this.dir, `charges-${monthKey}.jsonl`);
       this.restart();
@@ -125,27 +161,94 @@ export class ChargeJournal {
     }
     if (fresh || !this.readThisTurn) {
       this.catchUp();
-      this.readThisTurn = true;
-      queueMicrotask(() => {
-        this.readThisTurn = false;
-      });
+      if (!this.readThisTurn) {
+        this.readThisTurn = true;
+        setImmediate(() => {
+          this.readThisTurn = false;
+        });
+      }
     }
     return this.records;
   }
 
-  /** Appends one record as one write to a file opened for appending, so lines of processes never interleave. */
-  append(monthKey: string, record: Charge | Hold | Release): void {
-    // Read once this turn is enough: a line another process appends meanwhile is read after ours.
-    this.month(monthKey);
-    // After a torn last line (a writer killed mid-line), start on a fresh line so this record is
-    // not lost with it; the torn line then reads as unreadable, and is counted as such.
-    const text = `${this.partial ? '\n' : ''}${JSON.stringify(record)}\n`;
-    writeSync(this.open(), text);
-    this.catchUp({ record, bytes: Buffer.byteLength(text) });
+  /** The month's records as last read and appended to here, without reading the file again. */
+  monthAsRead(monthKey: string): MonthRecords {
+    return monthKey === this.monthKey ? this.records : this.month(monthKey);
   }
 
-  /** Closes the open file (the journal reopens it when next used). */
+  /**
+   * Appends one record now, with any written soon before it, as one write to a file opened for
+   * appending, so lines of processes never interleave. Under the ledger's lock, for holds.
+   */
+  append(monthKey: string, record: Charge | Hold | Release): void {
+    this.appendSoon(monthKey, record);
+    this.flush();
+  }
+
+  /**
+   * Takes a record into the figures now and writes it within WRITE_AFTER_MS, with the others of
+   * that time. For charges and releases, which check nothing and need no lock.
+   */
+  appendSoon(monthKey: string, record: Charge | Hold | Release): void {
+    // Nothing needs reading first: a line another process appended is read when the file is next
+    // read, ours among them skipped as taken.
+    this.monthAsRead(monthKey);
+    const line = JSON.stringify(record);
+    this.takeRecord(record);
+    this.unwritten.push(line);
+    unflushed.add(this);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      const timer = setTimeout(() => {
+        this.flushScheduled = false;
+        this.flushSoon();
+      }, WRITE_AFTER_MS);
+      timer.unref?.();
+    }
+  }
+
+  /**
+   * Writes what was taken and not written yet (soon after, on close, on exit). When
+   * the write fails the records stay taken (spend is never under-counted) and are tried again at
+   * the next write; the error is thrown, and kept in `writeProblem` until a write succeeds.
+   */
+  flush(): void {
+    if (this.unwritten.length === 0) return;
+    const lines = this.unwritten;
+    // After a torn last line (a writer killed mid-line), start on a fresh line so these records
+    // are not lost with it; the torn line then reads as unreadable, and is counted as such.
+    const text = `${this.partial ? '\n' : ''}${lines.join('\n')}\n`;
+    try {
+      writeSync(this.open(), text);
+    } catch (e) {
+      this.writeProblem = `${this.file} cannot be written (${(e as Error).message}); ${lines.length} record(s) are counted but not saved yet`;
+      throw e;
+    }
+    this.writeProblem = undefined;
+    this.unwritten = [];
+    unflushed.delete(this);
+    for (const line of lines) this.ownLines.set(line, (this.ownLines.get(line) ?? 0) + 1);
+    // When the file grew by exactly our bytes, nobody else wrote since our last read; else what
+    // others wrote and ours are read back, ours skipped as taken.
+    this.catchUp(Buffer.byteLength(text));
+  }
+
+  /** The timed write: a failure is kept for the ledger to report, not thrown into the event loop. */
+  private flushSoon(): void {
+    try {
+      this.flush();
+    } catch {
+      // Kept in writeProblem; the records are written with the next append, on close or on exit.
+    }
+  }
+
+  /** Writes what is owed and closes the open file (the journal reopens it when next used). */
   close(): void {
+    try {
+      this.flush();
+    } catch {
+      // Reported by the write that failed; closing goes on.
+    }
     if (this.fd === undefined) return;
     try {
       closeSync(this.fd);
@@ -160,6 +263,9 @@ export class ChargeJournal {
     this.partial = '';
     this.lines = 0;
     this.records = ChargeJournal.empty();
+    // Read from the start again: every line, ours included, is taken as it is read.
+    this.ownLines.clear();
+    for (const line of this.unwritten) this.takeRecord(JSON.parse(line) as Charge | Hold | Release);
   }
 
   private open(): number {
@@ -171,10 +277,10 @@ export class ChargeJournal {
   }
 
   /**
-   * Reads the bytes appended since the last read. After this process's own append, when the file
-   * grew by exactly that line, the record is taken as written instead of read back.
+   * Reads the bytes appended since the last read. After this journal's own write of `ownBytes`,
+   * when the file grew by exactly that, its records (taken already) are not read back.
    */
-  private catchUp(own?: { record: Charge | Hold | Release; bytes: number }): void {
+  private catchUp(ownBytes?: number): void {
     let stat: { size: number; ino: number };
     try {
       stat = statSync(this.file);
@@ -187,15 +293,15 @@ export class ChargeJournal {
       this.restart();
     }
     if (stat.size <= this.readBytes) return;
-    if (own && stat.size === this.readBytes + own.bytes && this.fd !== undefined) {
+    if (ownBytes !== undefined && stat.size === this.readBytes + ownBytes && this.fd !== undefined) {
       this.readBytes = stat.size;
       if (this.partial) {
-        // The torn line before ours is complete now (our record starts on a line of its own).
+        // The torn line before ours is complete now (our records start on a line of their own).
         this.take(this.partial);
         this.partial = '';
       }
-      this.lines++;
-      this.takeRecord(own.record);
+      for (const [, count] of this.ownLines) this.lines += count;
+      this.ownLines.clear();
       return;
     }
     const fd = this.open();
@@ -210,6 +316,13 @@ export class ChargeJournal {
   private take(line: string): void {
     this.lines++;
     if (!line.trim()) return;
+    const own = this.ownLines.get(line);
+    if (own !== undefined) {
+      // Written and taken by this journal; read back because another process wrote meanwhile.
+      if (own === 1) this.ownLines.delete(line);
+      else this.ownLines.set(line, own - 1);
+      return;
+    }
     let record: unknown;
     try {
       record = JSON.parse(line);
@@ -231,13 +344,28 @@ export class ChargeJournal {
       this.records.holds.set(r.id, r);
     } else if ('kind' in r && r.kind === 'release') {
       this.records.holds.delete(r.hold);
+      this.records.drawn.delete(r.hold);
     } else {
       const charge = r as Charge;
       if (charge.hold) this.records.holds.delete(charge.hold);
+      if (charge.lease) this.records.drawn.set(charge.lease, (this.records.drawn.get(charge.lease) ?? 0) + charge.usd);
       this.records.charges.push(charge);
-      const day = new Date(Date.parse(charge.at)).toISOString().slice(0, 10);
+      // This product writes `at` as toISOString does (UTC, ending in Z): its day is its first ten characters.
+      const day = charge.at.length === 24 && charge.at.endsWith('Z') ? charge.at.slice(0, 10) : new Date(Date.parse(charge.at)).toISOString().slice(0, 10);
       this.records.spentByDay.set(day, (this.records.spentByDay.get(day) ?? 0) + charge.usd);
       this.records.spentUsd += charge.usd;
     }
   }
 }
+
+/** Journals with records not written yet: written before the process exits, whatever ends it. */
+const unflushed = new Set<ChargeJournal>();
+process.once('exit', () => {
+  for (const journal of [...unflushed]) {
+    try {
+      journal.flush();
+    } catch {
+      // Nothing more can be done while exiting.
+    }
+  }
+});

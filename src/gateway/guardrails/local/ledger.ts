@@ -34,6 +34,37 @@ let stateWrites = 0;
  * it is long enough for the longest streamed answer.
  */
 export const DEFAULT_HOLD_TTL_MS = 30 * 60_000;
+/**
+ * A lease holds at most this share of the limit, so the money one process holds unused (which
+ * the others count as held) stays small; within the last share of the limit every try is held
+ * on its own, as exactly as before leases.
+ */
+const LEASE_SHARE = 0.05;
+/** A lease is taken only when it covers at least this many tries of the size asked. */
+const LEASE_MIN_TRIES = 4;
+/** A lease with no try in flight for this long is given back. */
+const LEASE_IDLE_MS = 2_000;
+/** A lease takes new tries for this long at most; then the next try takes a new one. */
+const LEASE_MAX_AGE_MS = 60_000;
+
+/**
+ * Money held once, under the lock, for many tries of this ledger: a try drawn from it costs no
+ * file operation. Other processes count it as held, less what its charges drew; this ledger
+ * counts only the worst cases of its tries in flight.
+ */
+interface Lease {
+  readonly record: Hold;
+  readonly month: string;
+  readonly retireAt: number;
+  /** The worst cases of its tries in flight, and how many they are. */
+  inFlight: number;
+  tries: number;
+  /** What its tries were charged. */
+  drawn: number;
+  /** Takes no new tries; given back when its last one ends. */
+  retired: boolean;
+  idle?: ReturnType<typeof setTimeout>;
+}
 
 export function periodKeyOf(period: 'day' | 'month', now: number): string {
   const iso = new Date(now).toISOString();
@@ -69,8 +100,14 @@ export class LocalLedger implements Ledger {
   private heldCache: { records: MonthRecords; version: number; until: number; held: number } | undefined;
   /** The current period's key, until the period ends. */
   private periodCache: { key: string; from: number; until: number } | undefined;
-  /** The budget state was checked in this synchronous run of code, at this count of writes in the process. */
+  /** The budget state was checked in this event-loop turn, at this count of writes in the process. */
   private stateCheckedThisTurn: number | undefined;
+  /** The lease new tries draw from, and every lease of this ledger not given back yet, by hold id. */
+  private lease: Lease | undefined;
+  private readonly leases = new Map<string, Lease>();
+  /** Worst cases of tries in flight with no limit set: nothing to share, so they are not written. */
+  private unlimitedHeld = 0;
+  private unlimitedTries = 0;
 
   private constructor(
     private readonly config: BudgetConfig,
@@ -79,14 +116,15 @@ export class LocalLedger implements Ledger {
     private readonly now: () => number,
     private readonly onEvent: (event: BudgetEvent) => void,
     private readonly holdTtlMs: number,
+    private readonly leaseIdleMs: number,
   ) {
     this.statePath = join(stateDir, STATE_FILE);
     this.lock = new LedgerLock(join(stateDir, 'ledger', 'lock'));
     this.lastGate = this.gate();
   }
 
-  static async open(stateDir: string, config: BudgetConfig, options: { now?: () => number; onEvent?: (event: BudgetEvent) => void; holdTtlMs?: number } = {}): Promise<LocalLedger> {
-    return new LocalLedger(config, new ChargeJournal(join(stateDir, 'ledger')), stateDir, options.now ?? Date.now, options.onEvent ?? (() => {}), options.holdTtlMs ?? DEFAULT_HOLD_TTL_MS);
+  static async open(stateDir: string, config: BudgetConfig, options: { now?: () => number; onEvent?: (event: BudgetEvent) => void; holdTtlMs?: number; leaseIdleMs?: number } = {}): Promise<LocalLedger> {
+    return new LocalLedger(config, new ChargeJournal(join(stateDir, 'ledger')), stateDir, options.now ?? Date.now, options.onEvent ?? (() => {}), options.holdTtlMs ?? DEFAULT_HOLD_TTL_MS, options.leaseIdleMs ?? LEASE_IDLE_MS);
   }
 
   /**
@@ -100,10 +138,12 @@ export class LocalLedger implements Ledger {
     // Another process's change is seen in a later turn anyway; one of this process (another chain
     // on the same folder) is counted in `stateWrites`.
     if (this.stateCheckedThisTurn === stateWrites && this.stateCache) return this.stateCache.state;
+    if (this.stateCheckedThisTurn === undefined) {
+      setImmediate(() => {
+        this.stateCheckedThisTurn = undefined;
+      });
+    }
     this.stateCheckedThisTurn = stateWrites;
-    queueMicrotask(() => {
-      this.stateCheckedThisTurn = undefined;
-    });
     let stamp: string;
     try {
       const s = statSync(this.statePath, { bigint: true });
@@ -158,8 +198,10 @@ export class LocalLedger implements Ledger {
     return key;
   }
 
-  private records(): MonthRecords {
-    return this.journal.month(this.periodKey.slice(0, 7));
+  /** The month's records; `read` false takes them as last read (after this ledger's own change, nothing else is needed). */
+  private records(read = true): MonthRecords {
+    const month = this.periodKey.slice(0, 7);
+    return read ? this.journal.month(month) : this.journal.monthAsRead(month);
   }
 
   /**
@@ -176,8 +218,8 @@ export class LocalLedger implements Ledger {
    * starts at zero): one read of what the journal gained since the last, then running sums.
    * A hold counts until it is settled, it expires, or its process is gone.
    */
-  private figures(): { spent: number; held: number; unreadable: number } {
-    const records = this.records();
+  private figures(read = true): { spent: number; held: number; unreadable: number } {
+    const records = this.records(read);
     const readable = this.config.period === 'month' ? records.spentUsd : (records.spentByDay.get(this.periodKey) ?? 0);
     const now = this.now();
     const cached = this.heldCache;
@@ -188,15 +230,19 @@ export class LocalLedger implements Ledger {
       held = 0;
       let until = now + 1_000;
       for (const hold of records.holds.values()) {
+        // This ledger's own leases count by their tries in flight, added below.
+        if (this.leases.has(hold.id)) continue;
         const expires = Date.parse(hold.expiresAt);
         if (expires > now && processAlive(hold.owner)) {
-          held += hold.usd;
+          held += hold.lease ? Math.max(0, hold.usd - (records.drawn.get(hold.id) ?? 0)) : hold.usd;
           until = Math.min(until, expires);
         }
       }
       this.heldCache = { records, version: records.version, until, held };
     }
-    return { spent: readable + records.unreadable.length * this.unreadableWorstUsd, held, unreadable: records.unreadable.length };
+    let own = this.unlimitedHeld;
+    for (const lease of this.leases.values()) own += lease.inFlight;
+    return { spent: readable + records.unreadable.length * this.unreadableWorstUsd, held: held + own, unreadable: records.unreadable.length };
   }
 
   /** The most a try can cost on a route: counted input (with a margin) and the answer cap. */
@@ -215,41 +261,133 @@ export class LocalLedger implements Ledger {
     return { worst };
   }
 
+  /** The worst case alone (no figures read), or undefined when the route cannot be priced. */
+  private worstCaseOnly(route: Route, inputTokens: number, maxOutputTokens: number): number | undefined {
+    const price = priceOf(route);
+    return price ? costUsd(price, Math.ceil(inputTokens * INPUT_MARGIN - 1e-9), maxOutputTokens) : undefined;
+  }
+
   refusal(route: Route, inputTokens: number, maxOutputTokens: number): string | undefined {
     return this.worstCase(route, inputTokens, maxOutputTokens).refused;
   }
 
   reserve(route: Route, inputTokens: number, maxOutputTokens: number, requestId: string): SpendHold | string {
-    let hold: Hold;
+    const limit = this.config.limitUsd;
+    if (limit === undefined || this.config.invalid) {
+      const { worst, refused } = this.worstCase(route, inputTokens, maxOutputTokens);
+      if (refused) return refused;
+      // No limit: the hold is only shown, so it stays in this process and costs no file operation.
+      this.unlimitedHeld += worst;
+      this.unlimitedTries++;
+      return this.settleable(worst, route, requestId, this.periodKey.slice(0, 7), () => {
+        this.unlimitedTries--;
+        this.unlimitedHeld = this.unlimitedTries === 0 ? 0 : this.unlimitedHeld - worst;
+      });
+    }
+    const month = this.periodKey.slice(0, 7);
+    const lease = this.lease;
+    if (lease) {
+      const worst = this.worstCaseOnly(route, inputTokens, maxOutputTokens);
+      if (worst !== undefined && this.fits(lease, worst, month)) return this.draw(lease, worst, route, requestId);
+    }
+    let held: SpendHold | string;
     try {
       // Check and hold in one step for every process: no other can hold between the two.
-      const held = this.lock.with((): Hold | string => {
+      held = this.lock.with((): SpendHold | string => {
         // What other processes appended up to the lock counts: read it now, not earlier in this turn.
-        this.journal.month(this.periodKey.slice(0, 7), true);
+        this.journal.month(month, true);
         const { worst, refused } = this.worstCase(route, inputTokens, maxOutputTokens);
         if (refused) return refused;
-        const at = this.now();
-        const record: Hold = {
-          kind: 'hold', id: `h-${HOLD_PREFIX}${(holdCount++).toString(36)}`, at: new Date(at).toISOString(), route: route.id, requestId,
-          usd: worst, owner: process.pid, expiresAt: new Date(at + this.holdTtlMs).toISOString(),
-        };
-        this.journal.append(this.periodKey.slice(0, 7), record);
-        return record;
+        const { spent, held: heldNow } = this.figures();
+        const size = LEASE_SHARE * limit;
+        if (worst * LEASE_MIN_TRIES <= size && spent + heldNow + size <= limit + 1e-12) return this.draw(this.takeLease(size, month), worst, route, requestId);
+        // Near the limit, or a try too large to share a lease: held on its own.
+        const record = this.holdRecord(route.id, requestId, worst, this.holdTtlMs);
+        this.journal.append(month, record);
+        return this.settleable(worst, route, requestId, month, undefined, record);
       });
-      if (typeof held === 'string') return held;
-      hold = held;
     } catch (e) {
       return `the spend ledger cannot hold its cost now: ${(e as Error).message}`;
     }
-    const holdMonth = this.periodKey.slice(0, 7);
+    return held;
+  }
+
+  private holdRecord(route: string, requestId: string, usd: number, ttlMs: number, lease?: true): Hold {
+    const at = this.now();
+    return {
+      kind: 'hold', id: `h-${HOLD_PREFIX}${(holdCount++).toString(36)}`, at: new Date(at).toISOString(), route, requestId,
+      usd, owner: process.pid, expiresAt: new Date(at + ttlMs).toISOString(), ...(lease ? { lease } : {}),
+    };
+  }
+
+  /** Under the lock: a new lease for the next tries; the one before takes no more. */
+  private takeLease(usd: number, month: string): Lease {
+    if (this.lease) this.retire(this.lease);
+    // It lives past its last new try by the longest a try may take.
+    const record = this.holdRecord('*', 'lease', usd, LEASE_MAX_AGE_MS + this.holdTtlMs, true);
+    this.journal.append(month, record);
+    const lease: Lease = { record, month, retireAt: this.now() + LEASE_MAX_AGE_MS, inFlight: 0, tries: 0, drawn: 0, retired: false };
+    this.leases.set(record.id, lease);
+    this.lease = lease;
+    return lease;
+  }
+
+  private fits(lease: Lease, worst: number, month: string): boolean {
+    return !lease.retired && lease.month === month && this.now() < lease.retireAt && lease.record.usd - lease.drawn - lease.inFlight >= worst - 1e-12;
+  }
+
+  private draw(lease: Lease, worst: number, route: Route, requestId: string): SpendHold {
+    lease.inFlight += worst;
+    lease.tries++;
+    if (lease.idle) {
+      clearTimeout(lease.idle);
+      lease.idle = undefined;
+    }
+    return this.settleable(worst, route, requestId, lease.month, (usd) => {
+      lease.tries--;
+      // Exactly zero with none in flight: sums of fractions of a cent leave a residue.
+      lease.inFlight = lease.tries === 0 ? 0 : lease.inFlight - worst;
+      lease.drawn += usd;
+      if (lease.tries > 0) return;
+      if (lease.retired) this.giveBack(lease);
+      else {
+        lease.idle = setTimeout(() => {
+          if (lease.tries === 0) this.retire(lease);
+        }, this.leaseIdleMs);
+        lease.idle.unref?.();
+      }
+    }, undefined, lease);
+  }
+
+  /** Takes no new tries; given back now if none is in flight, else when the last one ends. */
+  private retire(lease: Lease): void {
+    lease.retired = true;
+    if (this.lease === lease) this.lease = undefined;
+    if (lease.tries === 0) this.giveBack(lease);
+  }
+
+  private giveBack(lease: Lease): void {
+    if (lease.idle) clearTimeout(lease.idle);
+    lease.idle = undefined;
+    if (!this.leases.delete(lease.record.id)) return;
+    // Written after its charges (records waiting to be written keep their order).
+    this.journal.appendSoon(lease.month, { kind: 'release', hold: lease.record.id, at: new Date(this.now()).toISOString() });
+  }
+
+  /**
+   * A try's hold, settled once: its real cost replaces it. `onSettled` gets what was charged;
+   * `record` is a hold of its own in the journal, `lease` the lease it was drawn from.
+   */
+  private settleable(worst: number, route: Route, requestId: string, holdMonth: string, onSettled?: (usd: number) => void, record?: Hold, lease?: Lease): SpendHold {
     const price = priceOf(route);
     let settled = false;
     return {
       settle: (usage: Usage | undefined, possiblyBilled: boolean) => {
         if (settled) return;
         settled = true;
-        const usd = usage && price ? costUsd(price, usage.inputTokens, usage.outputTokens) : possiblyBilled ? hold.usd : 0;
-        this.settle(hold, holdMonth, usd, !usage);
+        const usd = usage && price ? costUsd(price, usage.inputTokens, usage.outputTokens) : possiblyBilled ? worst : 0;
+        this.settle(route.id, requestId, holdMonth, usd, !usage, record, lease);
+        onSettled?.(usd);
         this.checkGate();
       },
     };
@@ -260,18 +398,24 @@ export class LocalLedger implements Ledger {
    * hold) or the release is one appended line, so every reader sees the hold or what replaced it,
    * never both and never neither. Spend is never lost to a lock held elsewhere.
    */
-  private settle(hold: Hold, holdMonth: string, usd: number, estimated: boolean): void {
+  private settle(route: string, requestId: string, holdMonth: string, usd: number, estimated: boolean, hold: Hold | undefined, lease: Lease | undefined): void {
     const monthKey = this.periodKey.slice(0, 7);
     const at = new Date(this.now()).toISOString();
-    if (usd > 0) this.charge(monthKey, { at, route: hold.route, requestId: hold.requestId, usd, estimated, ...(monthKey === holdMonth ? { hold: hold.id } : {}) });
+    const sameMonth = monthKey === holdMonth;
+    if (usd > 0) {
+      this.charge(monthKey, {
+        at, route, requestId, usd, estimated,
+        ...(hold && sameMonth ? { hold: hold.id } : {}), ...(lease && sameMonth ? { lease: lease.record.id } : {}),
+      });
+    }
     // A hold taken last month is given back in last month's file, where it was written.
-    if (usd <= 0 || monthKey !== holdMonth) this.journal.append(holdMonth, { kind: 'release', hold: hold.id, at });
+    if (hold && (usd <= 0 || !sameMonth)) this.journal.appendSoon(holdMonth, { kind: 'release', hold: hold.id, at });
   }
 
   private charge(monthKey: string, charge: Charge): void {
-    const before = this.percentOf(this.figures().spent);
-    this.journal.append(monthKey, charge);
-    const { spent } = this.figures();
+    const before = this.percentOf(this.figures(false).spent);
+    this.journal.appendSoon(monthKey, charge);
+    const { spent } = this.figures(false);
     const after = this.percentOf(spent);
     if (before !== undefined && after !== undefined && this.config.limitUsd !== undefined) {
       for (const threshold of THRESHOLDS) {
@@ -293,10 +437,10 @@ export class LocalLedger implements Ledger {
     return this.gateWith(this.readState());
   }
 
-  private gateWith(state: BudgetState): BudgetGate | undefined {
+  private gateWith(state: BudgetState, read = true): BudgetGate | undefined {
     if (this.config.invalid) return 'budget-invalid';
     if (state.manualPause) return 'manual-pause';
-    const { spent, held } = this.figures();
+    const { spent, held } = this.figures(read);
     const percent = this.percentOf(spent + held);
     if (percent === undefined) return undefined;
     if (percent >= 100) return 'budget-exhausted';
@@ -309,7 +453,8 @@ export class LocalLedger implements Ledger {
    * the budget state as last read serves, and the next request's `gate()` reads it afresh.
    */
   private checkGate(state: BudgetState | undefined = this.stateCache?.state): void {
-    const gate = this.gateWith(state ?? this.readState());
+    // The figures as this ledger last read them and changed them since: nothing else moved them.
+    const gate = this.gateWith(state ?? this.readState(), false);
     if (gate !== this.lastGate) {
       this.lastGate = gate;
       this.onEvent({ type: 'budget-gate', gate });
@@ -322,6 +467,7 @@ export class LocalLedger implements Ledger {
     return [
       ...(this.config.invalid ? [this.config.invalid] : []),
       ...(this.stateProblem ? [this.stateProblem] : []),
+      ...(this.journal.writeProblem ? [this.journal.writeProblem] : []),
       ...this.records().unreadable.map((u) => `line ${u.line} of ${u.file} is not a charge (${u.why}); ${limited
         ? `counted as $${this.unreadableWorstUsd.toFixed(2)} (the whole limit) until it is corrected or deleted`
         : 'with no limit set it is not summed, so the spend shown is a floor; correct or delete it'}.`),
@@ -378,13 +524,23 @@ export class LocalLedger implements Ledger {
     return this.periodCharges();
   }
 
-  /** Charges are written as they happen; kept for callers that wait for state to land. */
+  /** Writes the charges of this turn now (they are written at its end anyway). */
   flushed(): Promise<void> {
-    return Promise.resolve();
+    try {
+      this.journal.flush();
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
-  /** Closes the journal's open file; a later decision reopens it. */
+  /** Gives the leases back, writes what is owed and closes the journal's file; a later decision reopens it. */
   close(): void {
+    for (const lease of [...this.leases.values()]) {
+      lease.retired = true;
+      this.giveBack(lease);
+    }
+    this.lease = undefined;
     this.lock.releaseHeld();
     this.journal.close();
   }
