@@ -172,6 +172,8 @@ export class Chain {
 
   private join(shared: Shared, options: AskOptions): Promise<ChainResult> {
     shared.participants++;
+    // A caller that cannot cancel never leaves, so the call is never stopped on its account.
+    if (!options.signal && !(options.stream && options.onAnswer)) return shared.promise;
     const listener = options.stream ? options.onAnswer : undefined;
     if (listener) {
       for (const event of shared.replay) listener(event);

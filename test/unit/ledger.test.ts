@@ -361,6 +361,31 @@ describe('ledger leases', () => {
     ledger.close();
   });
 
+  it('reads its own records back among another process\'s without counting them twice, line numbers kept', async () => {
+    const dir = await tempDir();
+    const config = { limitUsd: 10, period: 'month' as const, pauseAtPercent: 100 };
+    const windowA = await LocalLedger.open(dir, config);
+    const windowB = await LocalLedger.open(dir, config);
+    const small = windowA.reserve(ROUTE, 1000, 1000, 'a') as SpendHold; // from a lease
+    await nextTurn();
+    small.settle({ inputTokens: 1100, outputTokens: 1000 }, true); // waiting to be written
+    const big = windowB.reserve(ROUTE, 0, 480_000, 'b') as SpendHold; // $0.96: a hold of its own
+    big.settle({ inputTokens: 0, outputTokens: 480_000 }, true);
+    await windowB.flushed();
+    // A's charge lands after B's lines, so A reads B's lines and its own back.
+    await windowA.flushed();
+    await appendFile(join(dir, 'ledger', `charges-${new Date().toISOString().slice(0, 7)}.jsonl`), 'not a record\n');
+    await nextTurn();
+    for (const [who, ledger] of [['A', windowA], ['a new reader', await LocalLedger.open(dir, config)]] as const) {
+      const status = ledger.status();
+      assert.ok(Math.abs(status.spentUsd - (SMALL + 0.96 + 10)) < 1e-9, `${who}: spent ${status.spentUsd} (the unreadable line counts as the whole limit)`);
+      assert.deepEqual(ledger.entries().map((e) => e.requestId).sort(), ['a', 'b'], who);
+      assert.match(status.problems.join('\n'), /line 5 of /, `${who} numbers the unreadable line as the file does`);
+    }
+    windowA.close();
+    windowB.close();
+  });
+
   it('4 processes of 150 tries each, every charge equal to its hold, never spend past a $1 limit and lose no charge', async (t) => {
     const stateDir = await tempDir();
     const setup = JSON.stringify({ stateDir, limitUsd: 1, tries: 150, wave: 10, route: ROUTE });

@@ -54,26 +54,47 @@ export function parseResetDuration(value: string | undefined): number | undefine
   return rest === '' && text !== '' ? Math.round(ms) : undefined;
 }
 
+// Built field by field, absent fields left out: read from every answer, so no spreads.
 function bucket(limit: string | undefined, remaining: string | undefined, resetAt: number | undefined): LimitBucket | undefined {
   const left = number(remaining);
   if (left === undefined) return undefined;
   const cap = number(limit);
-  return { remaining: left, ...(cap !== undefined ? { limit: cap } : {}), ...(resetAt !== undefined ? { resetAt } : {}) };
+  const b: { -readonly [K in keyof LimitBucket]: LimitBucket[K] } = { remaining: left };
+  if (cap !== undefined) b.limit = cap;
+  if (resetAt !== undefined) b.resetAt = resetAt;
+  return b;
 }
 
-function openAiBucket(header: HeaderReader, kind: 'requests' | 'tokens', now: number): LimitBucket | undefined {
-  const raw = header(`x-ratelimit-reset-${kind}`)?.trim();
+/** Each bucket's header names, made once. */
+const OPENAI_HEADERS = {
+  requests: { limit: 'x-ratelimit-limit-requests', remaining: 'x-ratelimit-remaining-requests', reset: 'x-ratelimit-reset-requests' },
+  tokens: { limit: 'x-ratelimit-limit-tokens', remaining: 'x-ratelimit-remaining-tokens', reset: 'x-ratelimit-reset-tokens' },
+};
+const anthropicHeaders = (kind: string) => ({ limit: `anthropic-ratelimit-${kind}-limit`, remaining: `anthropic-ratelimit-${kind}-remaining`, reset: `anthropic-ratelimit-${kind}-reset` });
+const ANTHROPIC_HEADERS = {
+  requests: anthropicHeaders('requests'), tokens: anthropicHeaders('tokens'),
+  inputTokens: anthropicHeaders('input-tokens'), outputTokens: anthropicHeaders('output-tokens'),
+};
+type BucketHeaders = typeof OPENAI_HEADERS.requests;
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+function openAiBucket(header: HeaderReader, names: BucketHeaders, now: number): LimitBucket | undefined {
+  const remaining = header(names.remaining);
+  if (remaining === undefined) return undefined;
+  const raw = header(names.reset)?.trim();
   // Some gateways write the reset as epoch seconds rather than OpenAI's duration.
-  const epoch = raw && /^\d+(\.\d+)?$/.test(raw) && Number(raw) > EPOCH_SECONDS ? Number(raw) * 1000 : undefined;
+  const epoch = raw && DECIMAL.test(raw) && Number(raw) > EPOCH_SECONDS ? Number(raw) * 1000 : undefined;
   const wait = epoch === undefined ? parseResetDuration(raw) : undefined;
   const at = epoch ?? (wait !== undefined ? now + wait : undefined);
-  return bucket(header(`x-ratelimit-limit-${kind}`), header(`x-ratelimit-remaining-${kind}`), at !== undefined ? resetTime(at, now) : undefined);
+  return bucket(header(names.limit), remaining, at !== undefined ? resetTime(at, now) : undefined);
 }
 
-function anthropicBucket(header: HeaderReader, kind: string, now: number): LimitBucket | undefined {
-  const reset = header(`anthropic-ratelimit-${kind}-reset`);
+function anthropicBucket(header: HeaderReader, names: BucketHeaders, now: number): LimitBucket | undefined {
+  const remaining = header(names.remaining);
+  if (remaining === undefined) return undefined;
+  const reset = header(names.reset);
   const at = reset ? Date.parse(reset) : Number.NaN;
-  return bucket(header(`anthropic-ratelimit-${kind}-limit`), header(`anthropic-ratelimit-${kind}-remaining`), Number.isFinite(at) ? resetTime(at, now) : undefined);
+  return bucket(header(names.limit), remaining, Number.isFinite(at) ? resetTime(at, now) : undefined);
 }
 
 /**
@@ -82,19 +103,22 @@ function anthropicBucket(header: HeaderReader, kind: string, now: number): Limit
  * Gemini sends none (its quota shows only in a 429's RetryInfo).
  */
 export function readRateLimits(provider: HttpProviderKind, header: HeaderReader, now: number): RateLimitReading | undefined {
-  let reading: Omit<RateLimitReading, 'at'>;
+  const reading: { -readonly [K in keyof RateLimitReading]: RateLimitReading[K] } = { at: now };
+  let any = false;
+  const put = (key: 'requests' | 'tokens' | 'inputTokens' | 'outputTokens', b: LimitBucket | undefined) => {
+    if (b === undefined) return;
+    reading[key] = b;
+    any = true;
+  };
   if (provider === 'openai' || provider === 'openai-compatible') {
-    reading = { requests: openAiBucket(header, 'requests', now), tokens: openAiBucket(header, 'tokens', now) };
+    put('requests', openAiBucket(header, OPENAI_HEADERS.requests, now));
+    put('tokens', openAiBucket(header, OPENAI_HEADERS.tokens, now));
   } else if (provider === 'anthropic') {
-    reading = {
-      requests: anthropicBucket(header, 'requests', now), tokens: anthropicBucket(header, 'tokens', now),
-      inputTokens: anthropicBucket(header, 'input-tokens', now), outputTokens: anthropicBucket(header, 'output-tokens', now),
-    };
+    for (const key of ['requests', 'tokens', 'inputTokens', 'outputTokens'] as const) put(key, anthropicBucket(header, ANTHROPIC_HEADERS[key], now));
   } else {
     return undefined;
   }
-  const present = Object.fromEntries(Object.entries(reading).filter(([, b]) => b !== undefined));
-  return Object.keys(present).length ? { at: now, ...present } : undefined;
+  return any ? reading : undefined;
 }
 
 const seconds = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))} s`;
@@ -118,13 +142,21 @@ export function headroomShortfall(reading: RateLimitReading | undefined, need: {
 
 /** The smallest share left of any limit that reports its size (0..1), for the low-headroom warning. */
 export function lowestShare(reading: RateLimitReading): { share: number; what: string } | undefined {
-  let lowest: { share: number; what: string } | undefined;
-  for (const [what, b] of Object.entries({ requests: reading.requests, tokens: reading.tokens, 'input tokens': reading.inputTokens, 'output tokens': reading.outputTokens })) {
-    if (!b?.limit) continue;
-    const share = b.remaining / b.limit;
-    if (!lowest || share < lowest.share) lowest = { share, what };
-  }
-  return lowest;
+  let share = Number.POSITIVE_INFINITY;
+  let what = '';
+  const consider = (b: LimitBucket | undefined, name: string) => {
+    if (!b?.limit) return;
+    const s = b.remaining / b.limit;
+    if (s < share) {
+      share = s;
+      what = name;
+    }
+  };
+  consider(reading.requests, 'requests');
+  consider(reading.tokens, 'tokens');
+  consider(reading.inputTokens, 'input tokens');
+  consider(reading.outputTokens, 'output tokens');
+  return what ? { share, what } : undefined;
 }
 
 /** "1,200 of 150,000 tokens, 3 of 60 requests left; resets in 20 s": for the status bar and Show Routes. */

@@ -215,14 +215,11 @@ export class Router {
       if (this.options.onEvent) this.emit({ type: 'route-started', route: route.id, tier: route.tier });
       try {
         const response = await this.guarded(route, call, prefix);
-        return {
-          status: 'answered',
-          route,
-          response,
-          attempts: call.attempts,
-          ...(call.continuation ? { continuation: call.continuation } : {}),
-          ...this.costOf(route, response),
-        };
+        const answer: { -readonly [K in keyof RouterAnswer]: RouterAnswer[K] } = { status: 'answered', route, response, attempts: call.attempts };
+        if (call.continuation) answer.continuation = call.continuation;
+        const cost = this.costOf(route, response);
+        if (cost !== undefined) answer.costUsd = cost;
+        return answer;
       } catch (e) {
         if (isCancelledError(e) || call.abort.cancelled) throw new CancelledError(call.attempts);
         if (e instanceof TeamBreakerOpenError) {
@@ -387,7 +384,7 @@ export class Router {
         const answer = await this.editorCall(route, call, maxOutputTokens, signal);
         usage = answer.usage;
         this.record(call, attemptOf(route, 'answered', false, performance.now() - started, undefined, waitMs));
-        void this.teamRecord(route, call, 'success');
+        if (this.options.teamBreakers) void this.teamRecord(route, call, 'success');
         return answer;
       }
       const adapter = this.options.adapterFor(route.provider as HttpProviderKind);
@@ -434,7 +431,7 @@ export class Router {
       }
       usage = answer.usage;
       this.record(call, attemptOf(route, 'answered', false, performance.now() - started, httpStatus, waitMs));
-      void this.teamRecord(route, call, 'success');
+      if (this.options.teamBreakers) void this.teamRecord(route, call, 'success');
       return answer;
     } catch (e) {
       if (e instanceof OverBudgetError || e instanceof TeamBreakerOpenError) {
@@ -511,10 +508,10 @@ export class Router {
   }
 
   /** The cost of an answer at its route's prices (its own, or the shipped table's). */
-  private costOf(route: Route, response: ChatResponse): { costUsd?: number } {
+  private costOf(route: Route, response: ChatResponse): number | undefined {
     const price = this.prices.get(route.id);
-    if (!response.usage || !price) return {};
-    return { costUsd: costUsd(price, response.usage.inputTokens, response.usage.outputTokens) };
+    if (!response.usage || !price) return undefined;
+    return costUsd(price, response.usage.inputTokens, response.usage.outputTokens);
   }
 
   private record(call: Call, attempt: Attempt): void {

@@ -124,10 +124,11 @@ export class ChargeJournal {
   /** Lines taken into `records` but not written yet, in order. */
   private unwritten: string[] = [];
   /**
-   * Lines this journal wrote and took but has not read past yet, by text, with their count: met
-   * while reading (another process appended between our read and our write), they are skipped.
+   * What this journal wrote and took but has not read past yet, one text per write (a write to a
+   * file opened for appending lands whole): met while reading (another process appended between
+   * our read and our write), it is skipped, its lines still counted.
    */
-  private ownLines = new Map<string, number>();
+  private ownWrites: Array<{ readonly text: string; readonly lines: number }> = [];
   /** Why the last write failed, until one succeeds. */
   writeProblem: string | undefined;
   private flushScheduled = false;
@@ -227,7 +228,7 @@ export class ChargeJournal {
     this.writeProblem = undefined;
     this.unwritten = [];
     unflushed.delete(this);
-    for (const line of lines) this.ownLines.set(line, (this.ownLines.get(line) ?? 0) + 1);
+    this.ownWrites.push({ text: text.slice(this.partial ? 1 : 0), lines: lines.length });
     // When the file grew by exactly our bytes, nobody else wrote since our last read; else what
     // others wrote and ours are read back, ours skipped as taken.
     this.catchUp(Buffer.byteLength(text));
@@ -249,6 +250,10 @@ export class ChargeJournal {
     } catch {
       // Reported by the write that failed; closing goes on.
     }
+    this.closeFile();
+  }
+
+  private closeFile(): void {
     if (this.fd === undefined) return;
     try {
       closeSync(this.fd);
@@ -264,7 +269,7 @@ export class ChargeJournal {
     this.lines = 0;
     this.records = ChargeJournal.empty();
     // Read from the start again: every line, ours included, is taken as it is read.
-    this.ownLines.clear();
+    this.ownWrites = [];
     for (const line of this.unwritten) this.takeRecord(JSON.parse(line) as Charge | Hold | Release);
   }
 
@@ -289,7 +294,7 @@ export class ChargeJournal {
     }
     if (this.fd !== undefined && stat.ino !== this.fdInode) {
       // The file was replaced (deleted by hand, restored from a backup): read the new one from its start.
-      this.close();
+      this.closeFile();
       this.restart();
     }
     if (stat.size <= this.readBytes) return;
@@ -300,15 +305,23 @@ export class ChargeJournal {
         this.take(this.partial);
         this.partial = '';
       }
-      for (const [, count] of this.ownLines) this.lines += count;
-      this.ownLines.clear();
+      for (const own of this.ownWrites) this.lines += own.lines;
+      this.ownWrites = [];
       return;
     }
     const fd = this.open();
     const buffer = Buffer.alloc(stat.size - this.readBytes);
     const read = readSync(fd, buffer, 0, buffer.length, this.readBytes);
     this.readBytes += read;
-    const lines = (this.partial + buffer.toString('utf8', 0, read)).split('\n');
+    let text = this.partial + buffer.toString('utf8', 0, read);
+    // Our own writes among others': blank lines in their place (skipped, and counted).
+    this.ownWrites = this.ownWrites.filter((own) => {
+      const at = text.indexOf(own.text);
+      if (at < 0) return true;
+      text = text.slice(0, at) + '\n'.repeat(own.lines) + text.slice(at + own.text.length);
+      return false;
+    });
+    const lines = text.split('\n');
     this.partial = lines.pop() ?? '';
     for (const line of lines) this.take(line);
   }
@@ -316,13 +329,6 @@ export class ChargeJournal {
   private take(line: string): void {
     this.lines++;
     if (!line.trim()) return;
-    const own = this.ownLines.get(line);
-    if (own !== undefined) {
-      // Written and taken by this journal; read back because another process wrote meanwhile.
-      if (own === 1) this.ownLines.delete(line);
-      else this.ownLines.set(line, own - 1);
-      return;
-    }
     let record: unknown;
     try {
       record = JSON.parse(line);

@@ -268,6 +268,12 @@ export class LocalLedger implements Ledger {
   }
 
   refusal(route: Route, inputTokens: number, maxOutputTokens: number): string | undefined {
+    // A try the lease can hold fits: nothing to read.
+    const lease = this.lease;
+    if (lease && !this.config.invalid) {
+      const worst = this.worstCaseOnly(route, inputTokens, maxOutputTokens);
+      if (worst !== undefined && this.fits(lease, worst, this.periodKey.slice(0, 7))) return undefined;
+    }
     return this.worstCase(route, inputTokens, maxOutputTokens).refused;
   }
 
@@ -413,9 +419,11 @@ export class LocalLedger implements Ledger {
   }
 
   private charge(monthKey: string, charge: Charge): void {
-    const before = this.percentOf(this.figures(false).spent);
+    const spentBefore = this.figures(false).spent;
     this.journal.appendSoon(monthKey, charge);
-    const { spent } = this.figures(false);
+    // The charge is now, so it is in the current period whatever the period is.
+    const spent = spentBefore + charge.usd;
+    const before = this.percentOf(spentBefore);
     const after = this.percentOf(spent);
     if (before !== undefined && after !== undefined && this.config.limitUsd !== undefined) {
       for (const threshold of THRESHOLDS) {
