@@ -286,12 +286,13 @@ export class ChargeJournal {
    * when the file grew by exactly that, its records (taken already) are not read back.
    */
   private catchUp(ownBytes?: number): void {
-    let stat: { size: number; ino: number };
+    let stat: { size: number; ino: number } | undefined;
     try {
-      stat = statSync(this.file);
+      stat = statSync(this.file, { throwIfNoEntry: false });
     } catch {
       return;
     }
+    if (!stat) return;
     if (this.fd !== undefined && stat.ino !== this.fdInode) {
       // The file was replaced (deleted by hand, restored from a backup): read the new one from its start.
       this.closeFile();

@@ -146,10 +146,11 @@ export class LocalLedger implements Ledger {
     this.stateCheckedThisTurn = stateWrites;
     let stamp: string;
     try {
-      const s = statSync(this.statePath, { bigint: true });
-      stamp = `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+      // No budget state yet is the usual case: told without an exception (one costs more than the stat).
+      const s = statSync(this.statePath, { bigint: true, throwIfNoEntry: false });
+      stamp = s ? `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}` : 'none';
     } catch {
-      stamp = 'none';
+      stamp = 'unreadable';
     }
     if (this.stateCache && this.stateCache.stamp === stamp) return this.stateCache.state;
     const state = this.readStateFile();
