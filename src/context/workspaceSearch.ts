@@ -5,17 +5,23 @@ import { languageForPath, type LanguageId } from './languages';
 import type { Lease } from './parsedFiles';
 import type { SymbolEntry } from './symbolIndex';
 
-/** How far one search of the workspace may go; the first bound reached ends it. */
+/**
+ * How far one search of the workspace may go; the first bound reached ends it. The bounds are
+ * work (files, bytes, parses), the same on an idle machine and a busy one, so the answer does not
+ * depend on what else the machine is doing; the wall clock is only a last resort.
+ */
 export interface SearchLimits {
   /** Source files read (each one allowed by the deny-list, of a language the engine parses). */
   readonly maxFiles?: number;
-  /** Wall-clock time of the whole search. */
-  readonly maxMs?: number;
+  /** Bytes of source read, all files together. */
+  readonly maxBytes?: number;
   /** Files parsed: only those whose text holds the name are. */
   readonly maxParsed?: number;
+  /** Wall-clock time of the whole search: reached only on a very slow disk or a very busy machine. */
+  readonly maxMs?: number;
 }
 
-export const DEFAULT_SEARCH_LIMITS: Required<SearchLimits> = { maxFiles: 2_000, maxMs: 2_000, maxParsed: 64 };
+export const DEFAULT_SEARCH_LIMITS: Required<SearchLimits> = { maxFiles: 2_000, maxBytes: 64 * 1024 * 1024, maxParsed: 64, maxMs: 30_000 };
 
 /** Folder entries looked at, whatever they are: bounds a tree of folders with no source in it. */
 const MAX_ENTRIES = 50_000;
@@ -70,12 +76,13 @@ export async function searchWorkspace(req: SearchRequest): Promise<SearchReport>
   const exact: SearchMatch[] = [];
   const nested: SearchMatch[] = [];
   let filesRead = 0;
+  let bytesRead = 0;
   let parsed = 0;
   let denied = 0;
   let entries = 0;
   const report = (stopped?: string): SearchReport => ({ matches: exact.length ? exact : nested, filesRead, denied, ...(stopped ? { stopped } : {}) });
   const overTime = () => performance.now() - started >= limits.maxMs;
-  const timeLimit = `the search stopped at its time limit of ${limits.maxMs} ms`;
+  const timeLimit = `the search stopped at its time limit of ${limits.maxMs} ms of wall time (the disk or the machine is very slow now; the same search may reach further later)`;
 
   const folders = [req.root];
   for (let f = 0; f < folders.length; f++) {
@@ -103,9 +110,11 @@ export async function searchWorkspace(req: SearchRequest): Promise<SearchReport>
         continue;
       }
       if (filesRead >= limits.maxFiles) return report(`the search stopped at its limit of ${limits.maxFiles} files`);
+      if (bytesRead >= limits.maxBytes) return report(`the search stopped at its limit of ${limits.maxBytes} bytes read`);
       if (overTime()) return report(timeLimit);
       const text = await req.read(path).catch(() => undefined);
       filesRead++;
+      bytesRead += text?.length ?? 0;
       if (text === undefined || !text.includes(simple)) continue;
       if (parsed >= limits.maxParsed) return report(`the search stopped at its limit of ${limits.maxParsed} parsed files`);
       parsed++;

@@ -2,6 +2,7 @@
 // that file imports, then a bounded search of the workspace; ambiguity and denied files answered
 // plainly. Checked on the tools themselves and through the agent loop on every provider kind.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { runAgent, type AgentTask } from '../../src/agent/agentLoop';
 import { ToolRunner, type ToolRunnerOptions } from '../../src/agent/toolRunner';
@@ -185,10 +186,31 @@ describe('the workspace search is bounded', () => {
     assert.match(outcome.content, /"file"/);
   });
 
-  it('stops at its time limit and says so', async () => {
+  it('stops at its byte limit and says so', async () => {
+    const outcome = await bigRunner({ maxBytes: 200 }).run(call('read_symbol', { name: 'farAway' }));
+    assert.equal(outcome.isError, true);
+    assert.match(outcome.content, /stopped at its limit of 200 bytes read/);
+  });
+
+  it('stops at its wall-clock limit, a last resort, and says it is one', async () => {
     const outcome = await bigRunner({ maxMs: 0 }).run(call('read_symbol', { name: 'farAway' }));
     assert.equal(outcome.isError, true);
-    assert.match(outcome.content, /stopped at its time limit of 0 ms/);
+    assert.match(outcome.content, /stopped at its time limit of 0 ms of wall time \(the disk or the machine is very slow now/);
+  });
+
+  it('gives the same answer on a busy machine: reads taking 70 ms each (2.3 s in all) change nothing', async () => {
+    // 32 files at 70 ms is past the 2 s wall-clock limit the search used to stop at.
+    const slow = new ContextEngine({ assetsDir: ASSETS_DIR, readFile: async (path) => {
+      await new Promise((resolve) => setTimeout(resolve, 70));
+      return readFile(path, 'utf8');
+    } });
+    try {
+      const outcome = await runner({ engine: slow, root: big.root, defaultFile: big.path('src/start.ts') }).run(call('read_symbol', { name: 'farAway' }));
+      assert.equal(outcome.isError, false, outcome.content);
+      assert.ok(outcome.content.includes('return 42'));
+    } finally {
+      slow.dispose();
+    }
   });
 });
 
