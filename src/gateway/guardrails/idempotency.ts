@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ChatRequest, Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../ir';
 
 /** Sorts object keys so that equal values serialise equally, whatever their key order. */
@@ -52,7 +52,8 @@ function normalisedJson(request: ChatRequest): string {
 /**
  * One key per logical request, the same on every route and every retry: a hash of the
  * normalised request. Sent as `Idempotency-Key` where accepted, and the local cache's key.
+ * One-shot `hash` (Node 20.12+): making a Hash object costs more than hashing a short request.
  */
 export function idempotencyKey(request: ChatRequest): string {
-  return `cg-${createHash('sha256').update(normalisedJson(request)).digest('hex').slice(0, 40)}`;
+  return `cg-${hash('sha256', normalisedJson(request), 'hex').slice(0, 40)}`;
 }

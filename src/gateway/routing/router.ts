@@ -106,6 +106,8 @@ interface Call {
   teamProbe?: string;
   /** The editor model each `vscode-lm` route selected for this request. */
   editorModels?: Map<string, EditorModel>;
+  /** The key read when the route was chosen, for its first try. */
+  key?: { readonly route: string; readonly key: string };
 }
 
 const ERROR_BODY_LIMIT = 1024 * 1024;
@@ -277,8 +279,11 @@ export class Router {
     if (policy.probing) return { outcome: 'breaker-open', message: 'breaker half-open; another request is probing it' };
     const team = this.options.teamBreakers?.view(route.id) ?? 'closed';
     if (team === 'open') return { outcome: 'breaker-open', message: TEAM_OPEN };
-    if (route.secret && (await this.options.keyFor(route)) === undefined) {
-      return { outcome: 'no-key', message: `no key is set for its secret "${route.secret}"` };
+    if (route.secret) {
+      const key = await this.options.keyFor(route);
+      if (key === undefined) return { outcome: 'no-key', message: `no key is set for its secret "${route.secret}"` };
+      // The route's first try uses the key just read; a retry reads it again (it may have been replaced).
+      call.key = { route: route.id, key };
     }
     if (isEditorRoute(route)) {
       const skip = await this.selectEditorModel(route, call);
@@ -388,7 +393,10 @@ export class Router {
         return answer;
       }
       const adapter = this.options.adapterFor(route.provider as HttpProviderKind);
-      const apiKey = route.secret ? await this.options.keyFor(route) : undefined;
+      let apiKey: string | undefined;
+      if (call.key?.route === route.id) apiKey = call.key.key;
+      else if (route.secret) apiKey = await this.options.keyFor(route);
+      call.key = undefined;
       const spec = adapter.buildRequest(route, { ...call.request, maxOutputTokens }, {
         stream: call.stream,
         apiKey,
