@@ -46,8 +46,13 @@ export async function chainConfigFromArgs(values: ChainArgs, warn: (line: string
 
 /** Keys come from the environment variable each route names; never from the file, never printed. */
 export function envKeys(route: Route): Promise<string | undefined> {
+  return Promise.resolve(envKeyNow(route));
+}
+
+/** The same, at once: environment variables do not change during a run. */
+export function envKeyNow(route: Route): string | undefined {
   const value = route.secret ? process.env[route.secret] : undefined;
-  return Promise.resolve(value && value.trim() ? value.trim() : undefined);
+  return value && value.trim() ? value.trim() : undefined;
 }
 
 /** The whole chain over a configuration and a state folder, for one CLI run. */
@@ -55,7 +60,7 @@ export async function chainFromConfig(config: ChainConfig, stateDir: string, war
   const password = process.env[REDIS_PASSWORD_ENV];
   const teamKey = process.env[TEAM_KEY_ENV];
   const backends = config.team ? await openTeamBackends(config.team, { ...(password ? { password } : {}), ...(teamKey ? { teamKey } : {}), log: warn }) : undefined;
-  return openChain(config, { stateDir, adapterFor, keyFor: envKeys, ...(countTokens ? { countTokens } : {}), log: warn, ...(backends ? { backends } : {}) });
+  return openChain(config, { stateDir, adapterFor, keyFor: envKeys, knownKey: envKeyNow, ...(countTokens ? { countTokens } : {}), log: warn, ...(backends ? { backends } : {}) });
 }
 
 /** Both at once, for commands that need no token counts. */

@@ -43,6 +43,8 @@ export interface ChainDeps {
   readonly workspaceStateDir?: string;
   readonly adapterFor: (kind: HttpProviderKind) => ProviderAdapter;
   readonly keyFor: (route: Route) => Promise<string | undefined>;
+  /** A key known now, without waiting (see RouterOptions.knownKey). */
+  readonly knownKey?: (route: Route) => string | undefined;
   readonly countTokens?: (text: string, route: Route) => number;
   /** The editor's own models, for `vscode-lm` routes (the VS Code layer gives them; the CLI has none). */
   readonly editorModels?: EditorModels;
@@ -90,6 +92,7 @@ export async function openChain(config: ChainConfig, deps: ChainDeps): Promise<C
     policy: config.policy,
     adapterFor: deps.adapterFor,
     keyFor: deps.keyFor,
+    ...(deps.knownKey ? { knownKey: deps.knownKey } : {}),
     ...(deps.countTokens ? { countTokens: deps.countTokens } : {}),
     ...(deps.editorModels ? { editorModels: deps.editorModels } : {}),
     ...(deps.transport ? { transport: deps.transport } : {}),

@@ -96,6 +96,7 @@ export class ChainHost implements vscode.Disposable {
       workspaceStateDir: this.workspaceStateDir,
       adapterFor,
       keyFor: (route) => this.keys.keyFor(route),
+      knownKey: (route) => this.keys.knownKey(route),
       ...(settings.chain.routes.some(isEditorRoute) ? { editorModels: vscodeEditorModels() } : {}),
       countTokens: lazyRouteTokenCounter(this.assetsDir, settings.chain.routes, settings.context.safetyFactor),
       log: (line) => this.log.for('chain').warn(line),

@@ -14,13 +14,15 @@ export class KeyStore implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   /** Keys read so far: each get is a round trip to the main process, and the chain asks per try. */
   private readonly cache = new Map<string, Promise<string | undefined>>();
+  /** The keys of `cache` that have arrived, for a request that need not wait for them. */
+  private readonly arrived = new Map<string, string>();
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.subscription = secrets.onDidChange((e) => {
       if (!e.key.startsWith('contextGateway.secret.')) return;
       const secret = e.key.slice('contextGateway.secret.'.length);
       // Another window may have changed it: read it again next time.
-      this.cache.delete(secret);
+      this.forget(secret);
       this.changed.fire(secret);
     });
   }
@@ -29,14 +31,30 @@ export class KeyStore implements vscode.Disposable {
     return route.secret ? this.get(route.secret) : Promise.resolve(undefined);
   }
 
+  /** The route's key if it has been read and not changed since; undefined means "ask keyFor". */
+  knownKey(route: Route): string | undefined {
+    return route.secret ? this.arrived.get(route.secret) : undefined;
+  }
+
   get(secret: string): Promise<string | undefined> {
     let value = this.cache.get(secret);
     if (!value) {
-      value = Promise.resolve(this.secrets.get(storageKey(secret))).then((v) => (v && v.trim() ? v : undefined));
+      const read: Promise<string | undefined> = Promise.resolve(this.secrets.get(storageKey(secret))).then((v) => {
+        const key = v && v.trim() ? v : undefined;
+        // Only while this read is still the current one: a change meanwhile forgot it.
+        if (key !== undefined && this.cache.get(secret) === read) this.arrived.set(secret, key);
+        return key;
+      });
+      value = read;
       this.cache.set(secret, value);
-      value.catch(() => this.cache.delete(secret));
+      value.catch(() => this.forget(secret));
     }
     return value;
+  }
+
+  private forget(secret: string): void {
+    this.cache.delete(secret);
+    this.arrived.delete(secret);
   }
 
   /** A secret stored under its own storage key (the team's), read fresh each time. */
@@ -46,19 +64,20 @@ export class KeyStore implements vscode.Disposable {
   }
 
   async set(secret: string, key: string): Promise<void> {
-    this.cache.delete(secret);
+    this.forget(secret);
     await this.secrets.store(storageKey(secret), key.trim());
-    this.cache.delete(secret);
+    this.forget(secret);
   }
 
   async delete(secret: string): Promise<void> {
-    this.cache.delete(secret);
+    this.forget(secret);
     await this.secrets.delete(storageKey(secret));
-    this.cache.delete(secret);
+    this.forget(secret);
   }
 
   dispose(): void {
     this.cache.clear();
+    this.arrived.clear();
     this.subscription.dispose();
     this.changed.dispose();
   }

@@ -68,7 +68,8 @@ async function main(): Promise<void> {
   try {
     const route: Route = { id: 'main', tier: 'hot', provider: 'openai', model: 'gpt-4o-mini', baseUrl: fake.url, secret: 'KEY', maxOutputTokens: 256 };
     const policy: PolicyConfig = { ...DEFAULT_POLICY, maxConcurrent: 64, maxQueued: 256 };
-    const router = new Router({ routes: [route], policy, adapterFor, keyFor: async () => 'test-key' });
+    // With the key known at once, as the extension's key store and the CLI's environment give it.
+    const router = new Router({ routes: [route], policy, adapterFor, keyFor: async () => 'test-key', knownKey: () => 'test-key' });
     // The baseline is what a caller does without the chain: build the provider's request, send
     // it with undici over a keep-alive pool, parse the answer. The chain adds routing, policies
     // (bulkhead, retry, breaker, timeout with a cancel signal), attempt records and events.
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
       budget: { limitUsd: 100_000, period: 'month' },
       cache: { ttlSeconds: 0 },
     });
-    const services = await openChain(config, { stateDir, adapterFor, keyFor: async () => 'test-key' });
+    const services = await openChain(config, { stateDir, adapterFor, keyFor: async () => 'test-key', knownKey: () => 'test-key' });
     const budgeted = async () => {
       const t = performance.now();
       const result = await services.chain.ask(nextQuestion());

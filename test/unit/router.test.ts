@@ -43,6 +43,32 @@ async function advance(t: TestContext, ms: number, step = 100): Promise<void> {
   await settle();
 }
 
+describe('router: keys', () => {
+  it('uses a key known now without waiting on keyFor, reads it again for a retry, and asks keyFor when none is known', async () => {
+    const transport = new StubTransport();
+    const asked: string[] = [];
+    let current = 'key-a';
+    const router = new Router({
+      routes: [HOT_A, { ...HOT_B, tier: 'warm' }],
+      policy: { ...DEFAULT_POLICY, retries: 1, initialDelayMs: 1, maxDelayMs: 2 },
+      adapterFor: () => stubAdapter(),
+      keyFor: async (route) => {
+        asked.push(route.id);
+        return route.secret === 'A_KEY' ? current : KEYS[route.secret!];
+      },
+      knownKey: (route) => (route.secret === 'A_KEY' ? 'key-a' : undefined),
+      transport,
+    });
+    transport.script('https://a.test', { status: 500, body: 'boom' }, { status: 401, body: 'bad key' });
+    transport.script('https://b.test', { reply: 'from b' });
+    current = 'key-a2'; // replaced after the route was chosen: the retry must carry it
+    const answer = await router.send(REQUEST);
+    assert.equal(answer.route.id, 'hot-b');
+    assert.deepEqual(transport.sent.map((s) => s.headers.authorization), ['Bearer key-a', 'Bearer key-a2', 'Bearer key-b']);
+    assert.deepEqual(asked, ['hot-a', 'hot-b'], 'keyFor is asked for the retry and for the route whose key is not known, not for the first try');
+  });
+});
+
 describe('router: order and skips', () => {
   it('tries hot routes in order, then warm, and reports every attempt', async () => {
     const { router, transport } = setup([WARM, HOT_A, HOT_B], { retries: 0 });

@@ -30,6 +30,11 @@ export interface RouterOptions {
   readonly editorModels?: EditorModels;
   /** The key of a route's secret; undefined when it is not set. Never logged. */
   readonly keyFor: (route: Route) => Promise<string | undefined>;
+  /**
+   * The route's key when it is known now (read before and not changed since), else undefined;
+   * lets a request skip waiting on `keyFor`. A missing key is always asked of `keyFor`.
+   */
+  readonly knownKey?: (route: Route) => string | undefined;
   /** Tokens of a text as the route's model counts them, for the context-window check. */
   readonly countTokens?: (text: string, route: Route) => number;
   readonly transport?: Transport;
@@ -199,7 +204,8 @@ export class Router {
     let previous: { route: Route; outcome: AttemptOutcome; at: number } | undefined;
     for (const route of this.order) {
       if (call.abort.cancelled) throw new CancelledError(call.attempts);
-      const skip = await this.skipReason(route, call, smallestTooLong);
+      const pending = this.skipReason(route, call, smallestTooLong);
+      const skip = pending instanceof Promise ? await pending : pending;
       if (skip) {
         this.record(call, attemptOf(route, skip.outcome, true, 0, undefined, undefined, skip.message));
         continue;
@@ -271,7 +277,12 @@ export class Router {
     return '';
   }
 
-  private async skipReason(route: Route, call: Call, smallestTooLong: number): Promise<{ outcome: AttemptOutcome; message: string } | undefined> {
+  /**
+   * Why a route is skipped without a call, or undefined when it is tried. Answered at once when
+   * nothing needs waiting for (the usual case: the route's key already known), so a burst's
+   * requests reach the wire without a round of promise jobs each; a Promise otherwise.
+   */
+  private skipReason(route: Route, call: Call, smallestTooLong: number): Skip | Promise<Skip> {
     if (this.disabledRoutes.has(route.id)) return { outcome: 'disabled', message: 'disabled for this session' };
     const policy = this.policies.get(route.id)!;
     if (policy.state() === 'open') return { outcome: 'breaker-open', message: 'breaker open; skipped without a call' };
@@ -280,15 +291,28 @@ export class Router {
     const team = this.options.teamBreakers?.view(route.id) ?? 'closed';
     if (team === 'open') return { outcome: 'breaker-open', message: TEAM_OPEN };
     if (route.secret) {
-      const key = await this.options.keyFor(route);
-      if (key === undefined) return { outcome: 'no-key', message: `no key is set for its secret "${route.secret}"` };
-      // The route's first try uses the key just read; a retry reads it again (it may have been replaced).
-      call.key = { route: route.id, key };
+      const known = this.options.knownKey?.(route);
+      if (known === undefined) return this.skipAfterKeyRead(route, call, smallestTooLong, team);
+      call.key = { route: route.id, key: known };
     }
-    if (isEditorRoute(route)) {
-      const skip = await this.selectEditorModel(route, call);
-      if (skip) return skip;
-    }
+    return this.skipWithKey(route, call, smallestTooLong, team);
+  }
+
+  private async skipAfterKeyRead(route: Route, call: Call, smallestTooLong: number, team: BreakerState): Promise<Skip> {
+    const key = await this.options.keyFor(route);
+    if (key === undefined) return { outcome: 'no-key', message: `no key is set for its secret "${route.secret}"` };
+    // The route's first try uses the key just read; a retry reads it again (it may have been replaced).
+    call.key = { route: route.id, key };
+    return this.skipWithKey(route, call, smallestTooLong, team);
+  }
+
+  private skipWithKey(route: Route, call: Call, smallestTooLong: number, team: BreakerState): Skip | Promise<Skip> {
+    if (isEditorRoute(route)) return this.selectEditorModel(route, call).then((skip) => skip ?? this.skipByFit(route, call, smallestTooLong, team));
+    return this.skipByFit(route, call, smallestTooLong, team);
+  }
+
+  /** The route's window, its reported rate limits, the money budget, and the team's probe. */
+  private skipByFit(route: Route, call: Call, smallestTooLong: number, team: BreakerState): Skip | Promise<Skip> {
     if (route.contextWindow !== undefined) {
       const input = this.inputTokens(route, call);
       const output = maxOutputOf(route, call.request);
@@ -307,12 +331,15 @@ export class Router {
     const refused = this.options.spend?.refusal(route, this.inputTokens(route, call), maxOutputOf(route, call.request));
     if (refused) return { outcome: 'over-budget', message: refused };
     // Last, so a probe is claimed only by a request that will send it.
-    if (team === 'half-open') {
-      if (!(await this.options.teamBreakers!.claimProbe(route.id, this.policy.timeoutMs + PROBE_LOCK_MARGIN_MS))) {
-        return { outcome: 'breaker-open', message: 'breaker half-open for the team; a probe by another client is in flight' };
-      }
-      call.teamProbe = route.id;
+    if (team === 'half-open') return this.claimTeamProbe(route, call);
+    return undefined;
+  }
+
+  private async claimTeamProbe(route: Route, call: Call): Promise<Skip> {
+    if (!(await this.options.teamBreakers!.claimProbe(route.id, this.policy.timeoutMs + PROBE_LOCK_MARGIN_MS))) {
+      return { outcome: 'breaker-open', message: 'breaker half-open for the team; a probe by another client is in flight' };
     }
+    call.teamProbe = route.id;
     return undefined;
   }
 
@@ -320,7 +347,7 @@ export class Router {
    * Selects a `vscode-lm` route's model and counts the request with the model's own tokenizer
    * against its own input limit (or the route's window when it sets one).
    */
-  private async selectEditorModel(route: Route, call: Call): Promise<{ outcome: AttemptOutcome; message: string } | undefined> {
+  private async selectEditorModel(route: Route, call: Call): Promise<Skip> {
     const editor = this.options.editorModels;
     if (!editor) return { outcome: 'editor-only', message: 'a "vscode-lm" route reaches the editor\'s own models and works only inside VS Code, through its Language Model API; this host does not provide it, so it is skipped' };
     let model: EditorModel | undefined;
@@ -611,6 +638,9 @@ export class Router {
     return this.transport.close();
   }
 }
+
+/** Why a route is skipped without a call; undefined when it is tried. */
+type Skip = { outcome: AttemptOutcome; message: string } | undefined;
 
 /** A try the money budget cannot afford on this route; never retried, never trips the breaker. */
 class OverBudgetError extends Error {}
