@@ -49,7 +49,8 @@ describe('Language Model tools for any agent', function () {
     const [sent, whole] = [Number(figures[4]), Number(figures[5])];
     console.log(`[figure] symbol_payload via vscode.lm.invokeTool: Router.resetBreaker of router.ts = ${sent} tokens vs ${whole} for the whole file (${(whole / sent).toFixed(1)}x fewer)`);
     assert.ok(whole > 4_000, `the file is large (${whole} tokens)`);
-    assert.ok(sent * 10 < whole, `one method is a small fraction: ${sent} of ${whole}`);
+    // The method and its class's outline: the outline grows with the class, so the bound is loose.
+    assert.ok(sent * 5 < whole, `one method is a small fraction: ${sent} of ${whole}`);
     assert.match(text, /resetBreaker\(routeId: string\)/);
     assert.doesNotMatch(text, /private async callOnce\(route: Route, call: Call, prefix: string, signal: AbortSignal\): Promise<ChatResponse> \{\n/, 'other methods\' bodies are not there');
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(copy, '..'), { recursive: true });
