@@ -321,6 +321,20 @@ describe('ledger leases', () => {
     ledger.close();
   });
 
+  it('writes at once when many records wait, even if the loop never yields to its timers', async () => {
+    const dir = await tempDir();
+    const ledger = await LocalLedger.open(dir, { limitUsd: 100, period: 'month', pauseAtPercent: 80 });
+    const file = join(dir, 'ledger', `charges-${new Date().toISOString().slice(0, 7)}.jsonl`);
+    // One synchronous run: no timer can fire in it.
+    for (let i = 0; i < 600; i++) (ledger.reserve(ROUTE, 1000, 1000, `q${i}`) as SpendHold).settle({ inputTokens: 1100, outputTokens: 1000 }, true);
+    const written = readFileSync(file, 'utf8').trim().split('\n').length;
+    assert.ok(written >= 512, `${written} lines written before the turn ended`);
+    assert.ok(written < 601, 'the rest waits for its timer');
+    await ledger.flushed();
+    assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 601, 'the lease and 600 charges');
+    ledger.close();
+  });
+
   it('another process counts a lease as held, less what its charges drew, and nothing once it is given back', async () => {
     const dir = await tempDir();
     const config = { limitUsd: 10, period: 'month' as const, pauseAtPercent: 80 };

@@ -8,6 +8,8 @@ import { ensureStateDirSync, STATE_FILE_MODE } from './stateFiles';
  * milliseconds, and one write for all of them costs what one costs for each.
  */
 const WRITE_AFTER_MS = 5;
+/** Records waiting to be written at most: past this they are written at once. */
+const MAX_UNWRITTEN = 512;
 
 /** One charge: a real cost from usage, or a worst case for a try that may have been billed. */
 export type Charge = LedgerEntry;
@@ -196,8 +198,12 @@ export class ChargeJournal {
     this.monthAsRead(monthKey);
     const line = JSON.stringify(record);
     this.takeRecord(record);
-    this.unwritten.push(line);
     unflushed.add(this);
+    // A loop that never yields to timers (or a very large burst) still writes in bounded batches.
+    if (this.unwritten.push(line) >= MAX_UNWRITTEN) {
+      this.flushSoon();
+      return;
+    }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       const timer = setTimeout(() => {
