@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFile, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseBudget } from '../../src/gateway/guardrails/budgetConfig';
@@ -332,6 +332,28 @@ describe('ledger leases', () => {
     assert.ok(written < 601, 'the rest waits for its timer');
     await ledger.flushed();
     assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 601, 'the lease and 600 charges');
+    ledger.close();
+  });
+
+  it('a hold that cannot be written is refused and not counted, and nothing of it is written later', async () => {
+    const dir = await tempDir();
+    const ledger = await LocalLedger.open(dir, { limitUsd: 10, period: 'month', pauseAtPercent: 80 });
+    const file = join(dir, 'ledger', `charges-${new Date().toISOString().slice(0, 7)}.jsonl`);
+    // Every write to /dev/full fails with ENOSPC, as on a full disk.
+    symlinkSync('/dev/full', file);
+    const refused = ledger.reserve(ROUTE, 1000, 1000, 'full');
+    assert.match(String(refused), /the spend ledger cannot hold its cost now: .*ENOSPC/);
+    assert.equal(ledger.status().reservedUsd, 0, 'the hold that was not written is not counted');
+    // The disk has room again (a new file): the next try is held, and only its own lease is written.
+    unlinkSync(file);
+    writeFileSync(file, '');
+    await nextTurn();
+    const held = ledger.reserve(ROUTE, 1000, 1000, 'room') as SpendHold;
+    assert.equal(typeof held, 'object', String(held));
+    held.settle({ inputTokens: 1100, outputTokens: 1000 }, true);
+    await ledger.flushed();
+    const records = await journalOf(dir);
+    assert.deepEqual(records.map((r) => r.kind ?? r.requestId), ['hold', 'room'], 'one lease and its charge; nothing of the refused try');
     ledger.close();
   });
 

@@ -180,12 +180,22 @@ export class ChargeJournal {
   }
 
   /**
-   * Appends one record now, with any written soon before it, as one write to a file opened for
-   * appending, so lines of processes never interleave. Under the ledger's lock, for holds.
+   * Appends a hold now, with any record written soon before it, as one write to a file opened for
+   * appending, so lines of processes never interleave. Under the ledger's lock. A hold that could
+   * not be written is taken back: it is neither counted nor written later (the try is refused).
    */
-  append(monthKey: string, record: Charge | Hold | Release): void {
+  append(monthKey: string, record: Hold): void {
     this.appendSoon(monthKey, record);
-    this.flush();
+    try {
+      this.flush();
+    } catch (e) {
+      const at = this.unwritten.lastIndexOf(JSON.stringify(record));
+      if (at >= 0) this.unwritten.splice(at, 1);
+      // Undoes takeRecord for a hold exactly: the charges and releases before it stay counted.
+      this.records.holds.delete(record.id);
+      this.records.version++;
+      throw e;
+    }
   }
 
   /**
