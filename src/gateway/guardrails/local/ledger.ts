@@ -59,8 +59,6 @@ interface Lease {
   /** The worst cases of its tries in flight, and how many they are. */
   inFlight: number;
   tries: number;
-  /** What its tries were charged. */
-  drawn: number;
   /** Takes no new tries; given back when its last one ends. */
   retired: boolean;
   idle?: ReturnType<typeof setTimeout>;
@@ -333,14 +331,17 @@ export class LocalLedger implements Ledger {
     // It lives past its last new try by the longest a try may take.
     const record = this.holdRecord('*', 'lease', usd, LEASE_MAX_AGE_MS + this.holdTtlMs, true);
     this.journal.append(month, record);
-    const lease: Lease = { record, month, retireAt: this.now() + LEASE_MAX_AGE_MS, inFlight: 0, tries: 0, drawn: 0, retired: false };
+    const lease: Lease = { record, month, retireAt: this.now() + LEASE_MAX_AGE_MS, inFlight: 0, tries: 0, retired: false };
     this.leases.set(record.id, lease);
     this.lease = lease;
     return lease;
   }
 
   private fits(lease: Lease, worst: number, month: string): boolean {
-    return !lease.retired && lease.month === month && this.now() < lease.retireAt && lease.record.usd - lease.drawn - lease.inFlight >= worst - 1e-12;
+    if (lease.retired || lease.month !== month || this.now() >= lease.retireAt) return false;
+    // What its charges drew, as the journal counts it for every reader (its own charges counted at once).
+    const drawn = this.journal.monthAsRead(month).drawn.get(lease.record.id) ?? 0;
+    return lease.record.usd - drawn - lease.inFlight >= worst - 1e-12;
   }
 
   private draw(lease: Lease, worst: number, route: Route, requestId: string): SpendHold {
@@ -350,11 +351,10 @@ export class LocalLedger implements Ledger {
       clearTimeout(lease.idle);
       lease.idle = undefined;
     }
-    return this.settleable(worst, route, requestId, lease.month, (usd) => {
+    return this.settleable(worst, route, requestId, lease.month, () => {
       lease.tries--;
       // Exactly zero with none in flight: sums of fractions of a cent leave a residue.
       lease.inFlight = lease.tries === 0 ? 0 : lease.inFlight - worst;
-      lease.drawn += usd;
       if (lease.tries > 0) return;
       if (lease.retired) this.giveBack(lease);
       else {
@@ -382,10 +382,10 @@ export class LocalLedger implements Ledger {
   }
 
   /**
-   * A try's hold, settled once: its real cost replaces it. `onSettled` gets what was charged;
+   * A try's hold, settled once: its real cost replaces it, then `onSettled` runs;
    * `record` is a hold of its own in the journal, `lease` the lease it was drawn from.
    */
-  private settleable(worst: number, route: Route, requestId: string, holdMonth: string, onSettled?: (usd: number) => void, record?: Hold, lease?: Lease): SpendHold {
+  private settleable(worst: number, route: Route, requestId: string, holdMonth: string, onSettled?: () => void, record?: Hold, lease?: Lease): SpendHold {
     const price = priceOf(route);
     let settled = false;
     return {
@@ -394,7 +394,7 @@ export class LocalLedger implements Ledger {
         settled = true;
         const usd = usage && price ? costUsd(price, usage.inputTokens, usage.outputTokens) : possiblyBilled ? worst : 0;
         this.settle(route.id, requestId, holdMonth, usd, !usage, record, lease);
-        onSettled?.(usd);
+        onSettled?.();
         this.checkGate();
       },
     };
