@@ -1,5 +1,5 @@
 import { DEFAULT_DRAIN_PER_SECOND, DrainPacer } from './guardrails/drainPacer';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { AnswerCache } from './guardrails/local/answerCache';
 import { AllRoutesFailedError, CancelledError, isAllRoutesFailedError, isCancelledError } from './routing/chainErrors';
 import type { ColdQueue, DrainReport, QueueReason, QueuedRequest } from './guardrails/coldQueue';
@@ -36,6 +36,9 @@ export type ChainResult =
     readonly attempts: readonly Attempt[];
     readonly message: string;
   };
+
+/** An answer from the chain. */
+type Answered = Extract<ChainResult, { readonly status: 'answered' }>;
 
 export type ChainEvent =
   | GatewayEvent
@@ -76,17 +79,25 @@ export interface AskOptions {
   readonly queueAs?: ChatRequest;
 }
 
+/** Half of a header key's suffix, random per process: two processes' keys differ but for a one in 16 million chance. */
+const PROCESS_TAG = randomBytes(3).toString('hex');
+/** The other half counts this process's requests, in 6 hex digits. */
+const COUNT_SPAN = 0x1000000;
+let askCount = 0;
+
 /** Outcomes that will not change by waiting: queueing such a request would only delay the error. */
 const PERMANENT: ReadonlySet<AttemptOutcome> = new Set(['bad_request', 'context_too_long', 'context-window', 'not_found', 'disabled', 'cancelled', 'editor-only']);
 
 /** A request being answered, shared by identical requests that arrive meanwhile. */
 interface Shared {
   readonly promise: Promise<ChainResult>;
-  readonly listeners: Set<(event: AnswerEvent) => void>;
-  readonly abort: LightAbort;
+  /** Streaming callers; only a streamed call has events to give them. */
+  readonly listeners: Set<(event: AnswerEvent) => void> | undefined;
+  /** Stops the call; only a call started by a caller who can cancel can ever be stopped. */
+  readonly abort: LightAbort | undefined;
   participants: number;
   /** Events so far, replayed to a request that joins late. */
-  readonly replay: AnswerEvent[];
+  readonly replay: AnswerEvent[] | undefined;
 }
 
 /**
@@ -152,19 +163,21 @@ export class Chain {
 
   /** Starts the one real call for a key; identical requests join it instead of calling again. */
   private start(key: string, request: ChatRequest, options: AskOptions): Shared {
-    const abort = new LightAbort();
-    const listeners = new Set<(event: AnswerEvent) => void>();
-    const replay: AnswerEvent[] = [];
-    const onAnswer = (event: AnswerEvent) => {
+    // The call stops only when all who wait for it have cancelled, and one who cannot cancel
+    // never leaves: started by such a caller, it needs no way to stop.
+    const abort = options.signal ? new LightAbort() : undefined;
+    // A call that does not stream has no events for anyone (the router gives them only to streams).
+    const listeners = options.stream ? new Set<(event: AnswerEvent) => void>() : undefined;
+    const replay: AnswerEvent[] | undefined = listeners ? [] : undefined;
+    const onAnswer = listeners && replay ? (event: AnswerEvent) => {
       replay.push(event);
       for (const listener of listeners) listener(event);
-    };
+    } : undefined;
     // The header key is per logical request: retries and failovers share it, a later identical
-    // question (after the cache has expired) does not.
-    // 12 hex digits from a random UUID: the same form as 6 random bytes, without a synchronous
-    // call into the system's random source per request (randomUUID draws from a cached pool).
-    const headerKey = `${key}-${randomUUID().slice(-12)}`;
-    const promise = this.answerOrQueue(request, headerKey, key, { ...options, signal: abort, onAnswer }).finally(() => this.inFlight.delete(key));
+    // question (after the cache has expired) does not. 12 hex digits: this process's random
+    // tag and a count, unique without drawing random bytes per request.
+    const headerKey = `${key}-${PROCESS_TAG}${(askCount++ % COUNT_SPAN).toString(16).padStart(6, '0')}`;
+    const promise = this.answerOrQueue(request, headerKey, key, options, abort, onAnswer).finally(() => this.inFlight.delete(key));
     const shared: Shared = { promise, listeners, abort, participants: 0, replay };
     this.inFlight.set(key, shared);
     return shared;
@@ -174,16 +187,16 @@ export class Chain {
     shared.participants++;
     // A caller that cannot cancel never leaves, so the call is never stopped on its account.
     if (!options.signal && !(options.stream && options.onAnswer)) return shared.promise;
-    const listener = options.stream ? options.onAnswer : undefined;
+    const listener = options.stream && shared.listeners ? options.onAnswer : undefined;
     if (listener) {
-      for (const event of shared.replay) listener(event);
-      shared.listeners.add(listener);
+      for (const event of shared.replay!) listener(event);
+      shared.listeners!.add(listener);
     }
     const leave = () => {
-      if (listener) shared.listeners.delete(listener);
+      if (listener) shared.listeners!.delete(listener);
       shared.participants--;
       // The call stops only when everyone who waits for it has cancelled.
-      if (shared.participants === 0) shared.abort.abort();
+      if (shared.participants === 0) shared.abort?.abort();
     };
     return new Promise<ChainResult>((resolve, reject) => {
       const onAbort = () => {
@@ -194,35 +207,35 @@ export class Chain {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       shared.promise.then(resolve, reject).finally(() => {
         options.signal?.removeEventListener('abort', onAbort);
-        if (listener) shared.listeners.delete(listener);
+        if (listener) shared.listeners!.delete(listener);
       });
     });
   }
 
-  private async answerOrQueue(request: ChatRequest, headerKey: string, cacheKey: string, options: AskOptions): Promise<ChainResult> {
+  private async answerOrQueue(request: ChatRequest, headerKey: string, cacheKey: string, options: AskOptions, signal: LightAbort | undefined, onAnswer: ((event: AnswerEvent) => void) | undefined): Promise<ChainResult> {
     const label = options.label ?? 'a request';
     const gate = this.options.ledger?.gate();
     const queued = options.queueAs ?? request;
     if (gate) return this.enqueue(queued, headerKey, label, gate, [], gateMessage(gate));
     try {
-      const answer = await this.options.router.send(request, {
-        stream: options.stream ?? false,
-        idempotencyKey: headerKey,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onAnswer ? { onAnswer: options.onAnswer } : {}),
-      });
+      const answer = await this.options.router.send(request, { stream: options.stream ?? false, idempotencyKey: headerKey, signal, onAnswer });
       const costUsd = answer.costUsd;
+      const { route, response } = answer;
       // Only whole answers are reused: one cut by the output cap or a filter is asked again.
-      if (answer.response.stopReason === 'end') this.options.cache?.put(cacheKey, {
-        routeId: answer.route.id, provider: answer.route.provider, model: answer.route.model, response: answer.response,
-        ...(costUsd !== undefined ? { costUsd } : {}),
-      });
-      return {
-        status: 'answered', routeId: answer.route.id, provider: answer.route.provider, model: answer.response.model ?? answer.route.model,
-        response: answer.response, text: textOf(answer.response.message), attempts: answer.attempts, fromCache: false,
-        ...(costUsd !== undefined ? { costUsd } : {}),
-        ...(answer.continuation ? { continuation: answer.continuation } : {}),
+      if (response.stopReason === 'end' && this.options.cache) {
+        this.options.cache.put(cacheKey, {
+          routeId: route.id, provider: route.provider, model: route.model, response,
+          ...(costUsd !== undefined ? { costUsd } : {}),
+        });
+      }
+      // Built field by field, absent fields left out: made on every request.
+      const result: { -readonly [K in keyof Answered]: Answered[K] } = {
+        status: 'answered', routeId: route.id, provider: route.provider, model: response.model ?? route.model,
+        response, text: textOf(response.message), attempts: answer.attempts, fromCache: false,
       };
+      if (costUsd !== undefined) result.costUsd = costUsd;
+      if (answer.continuation) result.continuation = answer.continuation;
+      return result;
     } catch (e) {
       if (isCancelledError(e)) throw e;
       if (!isAllRoutesFailedError(e)) throw e;

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { ChatRequest, Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../ir';
+import type { ChatRequest, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../ir';
 
 /** Sorts object keys so that equal values serialise equally, whatever their key order. */
 function canonical(value: unknown): unknown {
@@ -10,43 +10,55 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
+/** `,"name":value` as JSON.stringify writes a property, or nothing where it would leave it out. */
+function property(name: string, value: unknown, first = false): string {
+  const json = JSON.stringify(value);
+  return json === undefined ? '' : `${first ? '' : ','}"${name}":${json}`;
+}
+
+/** One part as the key reads it, or undefined for a part the model does not read back. */
+function partJson(p: TextPart | ToolCallPart | ToolResultPart | ReasoningPart, callIndex: (id: string) => number): string | undefined {
+  switch (p.type) {
+    // The common part, written without building an object for it.
+    case 'text': return `{"t":"text"${property('text', p.text)}}`;
+    case 'tool_call': {
+      const n = callIndex(p.id);
+      return JSON.stringify({ args: canonical(p.arguments), n, name: p.name, t: 'call' });
+    }
+    case 'tool_result': {
+      const n = callIndex(p.callId);
+      return JSON.stringify({ content: p.content, error: p.isError ?? false, n, t: 'result' });
+    }
+    case 'reasoning': return undefined;
+  }
+}
+
 /**
  * The request as the model reads it, as canonical JSON, without what differs between providers:
  * tool-call ids are replaced by their order, and provider-specific origins (ids, signatures) are
- * dropped. Objects built here are built with their keys already in sorted order; only what
- * callers give (tool arguments and definitions) is sorted, so a long conversation is not copied
- * whole on every request.
+ * dropped. The JSON is written in sorted key order as it goes, byte for byte what stringifying
+ * sorted objects gives; only what callers give (tool arguments and definitions) is sorted, so
+ * a long conversation is not copied on every request.
  */
 function normalisedJson(request: ChatRequest): string {
-  const order = new Map<string, number>();
-  const callIndex = (id: string) => {
-    if (!order.has(id)) order.set(id, order.size);
-    return order.get(id);
+  let order: Map<string, number> | undefined;
+  const callIndex = (id: string): number => {
+    order ??= new Map();
+    let n = order.get(id);
+    if (n === undefined) order.set(id, (n = order.size));
+    return n;
   };
-  const messages = request.messages.map((m: Message) => ({
-    parts: (m.parts as ReadonlyArray<TextPart | ToolCallPart | ToolResultPart | ReasoningPart>).flatMap((p): unknown[] => {
-      switch (p.type) {
-        case 'text': return [{ t: 'text', text: p.text }];
-        case 'tool_call': {
-          const n = callIndex(p.id);
-          return [{ args: canonical(p.arguments), n, name: p.name, t: 'call' }];
-        }
-        case 'tool_result': {
-          const n = callIndex(p.callId);
-          return [{ content: p.content, error: p.isError ?? false, n, t: 'result' }];
-        }
-        case 'reasoning': return [];
-      }
-    }),
-    role: m.role,
-  }));
-  return JSON.stringify({
-    maxOutputTokens: request.maxOutputTokens ?? null,
-    messages,
-    system: request.system ?? '',
-    temperature: request.temperature ?? null,
-    tools: canonical(request.tools ?? []),
-  });
+  let messages = '';
+  for (const m of request.messages) {
+    let parts = '';
+    for (const p of m.parts as ReadonlyArray<TextPart | ToolCallPart | ToolResultPart | ReasoningPart>) {
+      const json = partJson(p, callIndex);
+      if (json !== undefined) parts += parts ? `,${json}` : json;
+    }
+    const message = `{"parts":[${parts}]${property('role', m.role)}}`;
+    messages += messages ? `,${message}` : message;
+  }
+  return `{${property('maxOutputTokens', request.maxOutputTokens ?? null, true)},"messages":[${messages}]${property('system', request.system ?? '')}${property('temperature', request.temperature ?? null)}${request.tools == null ? ',"tools":[]' : property('tools', canonical(request.tools))}}`;
 }
 
 /**

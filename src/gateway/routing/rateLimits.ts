@@ -38,20 +38,45 @@ const number = (value: string | undefined): number | undefined => {
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 };
 
-/** OpenAI's reset durations: "1s", "6m0s", "20ms", "1h2m3.5s". */
+const UNIT_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+
+/** Where the decimal number starting at `from` ends (digits, then optionally `.` and digits), or `from` if none. */
+function decimalEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  if (i === from) return from;
+  if (text[i] === '.') {
+    const fraction = i + 1;
+    let j = fraction;
+    while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+    if (j > fraction) return j;
+  }
+  return i;
+}
+
+/**
+ * OpenAI's reset durations: "1s", "6m0s", "20ms", "1h2m3.5s"; a bare number is seconds. Read
+ * by hand, without regular expressions: it is read from every answer.
+ */
 export function parseResetDuration(value: string | undefined): number | undefined {
   if (!value) return undefined;
   const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  if (text === '') return undefined;
+  const whole = decimalEnd(text, 0);
+  if (whole === text.length) return Number(text) * 1000;
   let ms = 0;
-  let rest = text;
-  const unit = /^(\d+(?:\.\d+)?)(ms|h|m|s)/;
-  for (let part = unit.exec(rest); part; part = unit.exec(rest)) {
-    const n = Number(part[1]);
-    ms += part[2] === 'h' ? n * 3_600_000 : part[2] === 'm' ? n * 60_000 : part[2] === 's' ? n * 1000 : n;
-    rest = rest.slice(part[0].length);
+  let at = 0;
+  while (at < text.length) {
+    const end = decimalEnd(text, at);
+    if (end === at) return undefined;
+    // "ms" before "m": "20ms" is milliseconds, not 20 minutes and an "s".
+    const unit = text.startsWith('ms', end) ? 'ms' : text[end] ?? '';
+    const scale = UNIT_MS[unit];
+    if (scale === undefined) return undefined;
+    ms += Number(text.slice(at, end)) * scale;
+    at = end + unit.length;
   }
-  return rest === '' && text !== '' ? Math.round(ms) : undefined;
+  return Math.round(ms);
 }
 
 // Built field by field, absent fields left out: read from every answer, so no spreads.
@@ -75,6 +100,7 @@ const ANTHROPIC_HEADERS = {
   requests: anthropicHeaders('requests'), tokens: anthropicHeaders('tokens'),
   inputTokens: anthropicHeaders('input-tokens'), outputTokens: anthropicHeaders('output-tokens'),
 };
+const ANTHROPIC_BUCKETS = ['requests', 'tokens', 'inputTokens', 'outputTokens'] as const;
 type BucketHeaders = typeof OPENAI_HEADERS.requests;
 const DECIMAL = /^\d+(\.\d+)?$/;
 
@@ -105,16 +131,19 @@ function anthropicBucket(header: HeaderReader, names: BucketHeaders, now: number
 export function readRateLimits(provider: HttpProviderKind, header: HeaderReader, now: number): RateLimitReading | undefined {
   const reading: { -readonly [K in keyof RateLimitReading]: RateLimitReading[K] } = { at: now };
   let any = false;
-  const put = (key: 'requests' | 'tokens' | 'inputTokens' | 'outputTokens', b: LimitBucket | undefined) => {
-    if (b === undefined) return;
-    reading[key] = b;
-    any = true;
-  };
   if (provider === 'openai' || provider === 'openai-compatible') {
-    put('requests', openAiBucket(header, OPENAI_HEADERS.requests, now));
-    put('tokens', openAiBucket(header, OPENAI_HEADERS.tokens, now));
+    const requests = openAiBucket(header, OPENAI_HEADERS.requests, now);
+    const tokens = openAiBucket(header, OPENAI_HEADERS.tokens, now);
+    if (requests) reading.requests = requests;
+    if (tokens) reading.tokens = tokens;
+    any = requests !== undefined || tokens !== undefined;
   } else if (provider === 'anthropic') {
-    for (const key of ['requests', 'tokens', 'inputTokens', 'outputTokens'] as const) put(key, anthropicBucket(header, ANTHROPIC_HEADERS[key], now));
+    for (const key of ANTHROPIC_BUCKETS) {
+      const b = anthropicBucket(header, ANTHROPIC_HEADERS[key], now);
+      if (b === undefined) continue;
+      reading[key] = b;
+      any = true;
+    }
   } else {
     return undefined;
   }

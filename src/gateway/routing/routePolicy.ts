@@ -64,7 +64,7 @@ export class RoutePolicy {
   }
 
   /** Runs one guarded call; `fn` gets the attempt's signal (aborted on time-out or cancel). */
-  async execute<T>(fn: (signal: AbortSignalLike) => Promise<T>, request: RequestAbort): Promise<T> {
+  execute<T>(fn: (signal: AbortSignalLike) => Promise<T>, request: RequestAbort): Promise<T> {
     const beforeProbe = this.state() === 'half-open' ? this.breakerPolicy.toJSON() : undefined;
     const { timeoutMs } = this.config;
     const signal = request.callerSignal ? asAbortSignal(request.callerSignal) : undefined;
@@ -86,13 +86,20 @@ export class RoutePolicy {
     // context object per layer per call.
     const breaker = this.breakerPolicy;
     const retried = this.retryPolicy;
+    const run = this.bulkheadPolicy.execute(() => retried.execute(() => breaker.execute(attempt, signal), signal), signal);
+    return beforeProbe ? this.afterProbe(run, beforeProbe) : run;
+  }
+
+  /**
+   * cockatiel closes a half-open breaker when its probe throws an error the breaker does not
+   * handle. A probe that was cancelled (or refused by the budget) proved nothing: put the
+   * breaker back as it was, still waiting for a real probe.
+   */
+  private async afterProbe<T>(run: Promise<T>, beforeProbe: unknown): Promise<T> {
     try {
-      return await this.bulkheadPolicy.execute(() => retried.execute(() => breaker.execute(attempt, signal), signal), signal);
+      return await run;
     } catch (e) {
-      // cockatiel closes a half-open breaker when its probe throws an error the breaker does not
-      // handle. A probe that was cancelled (or refused by the budget) proved nothing: put the
-      // breaker back as it was, still waiting for a real probe.
-      if (beforeProbe && !isProviderError(e) && this.breakerPolicy.state === CircuitState.Closed) this.build(beforeProbe);
+      if (!isProviderError(e) && this.breakerPolicy.state === CircuitState.Closed) this.build(beforeProbe);
       throw e;
     }
   }

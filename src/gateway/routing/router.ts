@@ -178,7 +178,7 @@ export class Router {
     return [...this.order];
   }
 
-  async send(request: ChatRequest, options: SendOptions = {}): Promise<RouterAnswer> {
+  send(request: ChatRequest, options: SendOptions = {}): Promise<RouterAnswer> {
     const call: Call = {
       request,
       inputTokens: new Map(),
@@ -192,67 +192,67 @@ export class Router {
       delivered: '',
       deliveredToolCall: false,
     };
-    try {
-      return await this.sendCall(call);
-    } finally {
-      call.abort.dispose();
-    }
+    return this.sendCall(call);
   }
 
   private async sendCall(call: Call): Promise<RouterAnswer> {
-    let smallestTooLong = Number.POSITIVE_INFINITY;
-    let previous: { route: Route; outcome: AttemptOutcome; at: number } | undefined;
-    for (const route of this.order) {
-      if (call.abort.cancelled) throw new CancelledError(call.attempts);
-      const pending = this.skipReason(route, call, smallestTooLong);
-      const skip = pending instanceof Promise ? await pending : pending;
-      if (skip) {
-        this.record(call, attemptOf(route, skip.outcome, true, 0, undefined, undefined, skip.message));
-        continue;
-      }
-      if (previous && this.options.onEvent) {
-        const to = this.worstCost(route, call);
-        const from = this.worstCost(previous.route, call);
-        const delta = to !== undefined && from !== undefined ? to - from : undefined;
-        this.emit({
-          type: 'failover', from: previous.route.id, to: route.id, reason: previous.outcome, addedMs: Math.round(performance.now() - previous.at),
-          ...(delta !== undefined ? { costDeltaUsd: delta } : {}),
-        });
-      }
-      const prefix = this.prepareContinuation(route, call);
-      if (this.options.onEvent) this.emit({ type: 'route-started', route: route.id, tier: route.tier });
-      try {
-        const response = await this.guarded(route, call, prefix);
-        const answer: { -readonly [K in keyof RouterAnswer]: RouterAnswer[K] } = { status: 'answered', route, response, attempts: call.attempts };
-        if (call.continuation) answer.continuation = call.continuation;
-        const cost = this.costOf(route, response);
-        if (cost !== undefined) answer.costUsd = cost;
-        return answer;
-      } catch (e) {
-        if (isCancelledError(e) || call.abort.cancelled) throw new CancelledError(call.attempts);
-        if (e instanceof TeamBreakerOpenError) {
-          // Recorded as a skip: another client opened it while this request was retrying.
-        } else
-        if (isBrokenCircuitError(e)) {
-          // Another call is probing this route (half-open); do not wait for it.
-          this.record(call, attemptOf(route, 'breaker-open', true, 0, undefined, undefined, 'breaker open (a probe is in flight)'));
-        } else if (isBulkheadRejectedError(e)) {
-          this.record(call, attemptOf(route, 'bulkhead-full', true, 0, undefined, undefined, `more than ${this.policy.maxConcurrent + this.policy.maxQueued} calls on this route at once`));
-        } else if (e instanceof OverBudgetError) {
-          // Recorded as a skip; a cheaper route may still fit.
-        } else if (isProviderError(e) && e.kind === 'context_too_long') {
-          smallestTooLong = Math.min(smallestTooLong, route.contextWindow ?? Number.POSITIVE_INFINITY);
+    try {
+      let smallestTooLong = Number.POSITIVE_INFINITY;
+      let previous: { route: Route; outcome: AttemptOutcome; at: number } | undefined;
+      for (const route of this.order) {
+        if (call.abort.cancelled) throw new CancelledError(call.attempts);
+        const pending = this.skipReason(route, call, smallestTooLong);
+        const skip = pending instanceof Promise ? await pending : pending;
+        if (skip) {
+          this.record(call, attemptOf(route, skip.outcome, true, 0, undefined, undefined, skip.message));
+          continue;
         }
-        previous = { route, outcome: call.attempts.at(-1)?.outcome ?? 'server_error', at: performance.now() };
-      } finally {
-        // A probe that proved nothing (cancelled, refused, never sent) goes back to the team.
-        if (call.teamProbe === route.id) {
-          call.teamProbe = undefined;
-          void this.options.teamBreakers?.releaseProbe(route.id);
+        if (previous && this.options.onEvent) {
+          const to = this.worstCost(route, call);
+          const from = this.worstCost(previous.route, call);
+          const delta = to !== undefined && from !== undefined ? to - from : undefined;
+          this.emit({
+            type: 'failover', from: previous.route.id, to: route.id, reason: previous.outcome, addedMs: Math.round(performance.now() - previous.at),
+            ...(delta !== undefined ? { costDeltaUsd: delta } : {}),
+          });
+        }
+        const prefix = this.prepareContinuation(route, call);
+        if (this.options.onEvent) this.emit({ type: 'route-started', route: route.id, tier: route.tier });
+        try {
+          const response = await this.guarded(route, call, prefix);
+          const answer: { -readonly [K in keyof RouterAnswer]: RouterAnswer[K] } = { status: 'answered', route, response, attempts: call.attempts };
+          if (call.continuation) answer.continuation = call.continuation;
+          const cost = this.costOf(route, response);
+          if (cost !== undefined) answer.costUsd = cost;
+          return answer;
+        } catch (e) {
+          if (isCancelledError(e) || call.abort.cancelled) throw new CancelledError(call.attempts);
+          if (e instanceof TeamBreakerOpenError) {
+            // Recorded as a skip: another client opened it while this request was retrying.
+          } else
+          if (isBrokenCircuitError(e)) {
+            // Another call is probing this route (half-open); do not wait for it.
+            this.record(call, attemptOf(route, 'breaker-open', true, 0, undefined, undefined, 'breaker open (a probe is in flight)'));
+          } else if (isBulkheadRejectedError(e)) {
+            this.record(call, attemptOf(route, 'bulkhead-full', true, 0, undefined, undefined, `more than ${this.policy.maxConcurrent + this.policy.maxQueued} calls on this route at once`));
+          } else if (e instanceof OverBudgetError) {
+            // Recorded as a skip; a cheaper route may still fit.
+          } else if (isProviderError(e) && e.kind === 'context_too_long') {
+            smallestTooLong = Math.min(smallestTooLong, route.contextWindow ?? Number.POSITIVE_INFINITY);
+          }
+          previous = { route, outcome: call.attempts.at(-1)?.outcome ?? 'server_error', at: performance.now() };
+        } finally {
+          // A probe that proved nothing (cancelled, refused, never sent) goes back to the team.
+          if (call.teamProbe === route.id) {
+            call.teamProbe = undefined;
+            void this.options.teamBreakers?.releaseProbe(route.id);
+          }
         }
       }
+      throw new AllRoutesFailedError(call.attempts);
+    } finally {
+      call.abort.dispose();
     }
-    throw new AllRoutesFailedError(call.attempts);
   }
 
   /**

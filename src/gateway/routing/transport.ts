@@ -1,4 +1,4 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { HttpRequestSpec } from './adapters/adapter';
 import { ProviderError } from './failures';
 import { asAbortSignal, type AbortSignalLike } from './lightAbort';
@@ -123,9 +123,23 @@ function readText(body: Dispatcher.ResponseData['body'], limit: number): Promise
   });
 }
 
+/** A request URL split as undici's dispatcher takes it. */
+interface Target {
+  readonly origin: string;
+  readonly path: string;
+}
+
+/** Targets kept at most: a gateway has a few routes, each with one or two URLs. */
+const MAX_TARGETS = 64;
+
 /** HTTP over undici with one keep-alive connection pool per gateway. */
 export class UndiciTransport implements Transport {
   private readonly dispatcher: Agent;
+  /**
+   * Each route's URL parsed once: undici's `request(url)` parses the URL and copies its options
+   * on every call, which the dispatcher's own `request` does not need.
+   */
+  private readonly targets = new Map<string, Target>();
 
   constructor(options: { connectTimeoutMs?: number } = {}) {
     this.dispatcher = new Agent({ keepAliveTimeout: 30_000, connect: { timeout: options.connectTimeoutMs ?? 10_000 } });
@@ -134,12 +148,14 @@ export class UndiciTransport implements Transport {
   async send(spec: HttpRequestSpec, options: SendOptions): Promise<HttpResponse> {
     let data: Dispatcher.ResponseData;
     try {
-      data = await request(spec.url, {
+      const target = this.target(spec.url);
+      data = await this.dispatcher.request({
+        origin: target.origin,
+        path: target.path,
         method: 'POST',
         headers: spec.headers,
         body: spec.body,
         signal: asAbortSignal(options.signal),
-        dispatcher: this.dispatcher,
         headersTimeout: options.headersTimeoutMs,
         bodyTimeout: options.bodyTimeoutMs,
       });
@@ -148,6 +164,19 @@ export class UndiciTransport implements Transport {
       throw transportFailure(e);
     }
     return new UndiciResponse(data, options.signal);
+  }
+
+  private target(url: string): Target {
+    let target = this.targets.get(url);
+    if (!target) {
+      // Invalid URLs throw here as undici's would: a connection failure that never reached anyone.
+      const parsed = new URL(url);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`invalid URL protocol: ${url}`);
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      if (this.targets.size >= MAX_TARGETS) this.targets.clear();
+      this.targets.set(url, target);
+    }
+    return target;
   }
 
   close(): Promise<void> {

@@ -64,6 +64,22 @@ interface Lease {
   idle?: ReturnType<typeof setTimeout>;
 }
 
+/** The last time written, and how: a burst's records are mostly written in the same millisecond. */
+let lastIso = { at: Number.NaN, text: '' };
+
+/** `new Date(at).toISOString()`, made once per millisecond. */
+function isoAt(at: number): string {
+  if (at !== lastIso.at) lastIso = { at, text: new Date(at).toISOString() };
+  return lastIso.text;
+}
+
+/** Spend, holds and unreadable lines as one ledger counts them now. */
+interface Figures {
+  spent: number;
+  held: number;
+  unreadable: number;
+}
+
 export function periodKeyOf(period: 'day' | 'month', now: number): string {
   const iso = new Date(now).toISOString();
   return period === 'day' ? iso.slice(0, 10) : iso.slice(0, 7);
@@ -212,12 +228,15 @@ export class LocalLedger implements Ledger {
     return this.config.limitUsd ?? 0;
   }
 
+  /** What `figures` returns: the same object each time, read at once by every caller (it is asked several times per request). */
+  private readonly lastFigures: Figures = { spent: 0, held: 0, unreadable: 0 };
+
   /**
    * Spend of the current period and holds of tries in flight, from every process (a new period
    * starts at zero): one read of what the journal gained since the last, then running sums.
    * A hold counts until it is settled, it expires, or its process is gone.
    */
-  private figures(read = true): { spent: number; held: number; unreadable: number } {
+  private figures(read = true): Readonly<Figures> {
     const records = this.records(read);
     const readable = this.config.period === 'month' ? records.spentUsd : (records.spentByDay.get(this.periodKey) ?? 0);
     const now = this.now();
@@ -241,7 +260,11 @@ export class LocalLedger implements Ledger {
     }
     let own = this.unlimitedHeld;
     for (const lease of this.leases.values()) own += lease.inFlight;
-    return { spent: readable + records.unreadable.length * this.unreadableWorstUsd, held: held + own, unreadable: records.unreadable.length };
+    const figures = this.lastFigures;
+    figures.spent = readable + records.unreadable.length * this.unreadableWorstUsd;
+    figures.held = held + own;
+    figures.unreadable = records.unreadable.length;
+    return figures;
   }
 
   /** The most a try can cost on a route: counted input (with a margin) and the answer cap. */
@@ -320,8 +343,8 @@ export class LocalLedger implements Ledger {
   private holdRecord(route: string, requestId: string, usd: number, ttlMs: number, lease?: true): Hold {
     const at = this.now();
     return {
-      kind: 'hold', id: `h-${HOLD_PREFIX}${(holdCount++).toString(36)}`, at: new Date(at).toISOString(), route, requestId,
-      usd, owner: process.pid, expiresAt: new Date(at + ttlMs).toISOString(), ...(lease ? { lease } : {}),
+      kind: 'hold', id: `h-${HOLD_PREFIX}${(holdCount++).toString(36)}`, at: isoAt(at), route, requestId,
+      usd, owner: process.pid, expiresAt: isoAt(at + ttlMs), ...(lease ? { lease } : {}),
     };
   }
 
@@ -378,7 +401,7 @@ export class LocalLedger implements Ledger {
     lease.idle = undefined;
     if (!this.leases.delete(lease.record.id)) return;
     // Written after its charges (records waiting to be written keep their order).
-    this.journal.appendSoon(lease.month, { kind: 'release', hold: lease.record.id, at: new Date(this.now()).toISOString() });
+    this.journal.appendSoon(lease.month, { kind: 'release', hold: lease.record.id, at: isoAt(this.now()) });
   }
 
   /**
@@ -407,13 +430,14 @@ export class LocalLedger implements Ledger {
    */
   private settle(route: string, requestId: string, holdMonth: string, usd: number, estimated: boolean, hold: Hold | undefined, lease: Lease | undefined): void {
     const monthKey = this.periodKey.slice(0, 7);
-    const at = new Date(this.now()).toISOString();
+    const at = isoAt(this.now());
     const sameMonth = monthKey === holdMonth;
     if (usd > 0) {
-      this.charge(monthKey, {
-        at, route, requestId, usd, estimated,
-        ...(hold && sameMonth ? { hold: hold.id } : {}), ...(lease && sameMonth ? { lease: lease.record.id } : {}),
-      });
+      // Built field by field, absent fields left out (as the journal's lines are): one per answer.
+      const charge: { -readonly [K in keyof Charge]: Charge[K] } = { at, route, requestId, usd, estimated };
+      if (hold && sameMonth) charge.hold = hold.id;
+      if (lease && sameMonth) charge.lease = lease.record.id;
+      this.charge(monthKey, charge);
     }
     // A hold taken last month is given back in last month's file, where it was written.
     if (hold && (usd <= 0 || !sameMonth)) this.journal.appendSoon(holdMonth, { kind: 'release', hold: hold.id, at });
