@@ -103,7 +103,10 @@ export function newToolCallId(): string {
 
 /** All text parts of a message, joined. */
 export function textOf(message: AssistantMessage | UserMessage): string {
-  return message.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  // A loop rather than map and join: read from every answer, most of one text part.
+  let text = '';
+  for (const p of message.parts) if (p.type === 'text' && p.text != null) text += p.text;
+  return text;
 }
 
 /** The tool calls of a message. */

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { parseBudget } from '../../src/gateway/guardrails/budgetConfig';
 import type { BudgetEvent } from '../../src/gateway/guardrails/ledger';
 import { LocalLedger } from '../../src/gateway/guardrails/local/ledger';
+import { READ_FRESH_MS } from '../../src/gateway/guardrails/local/stateFiles';
 import { costUsd, priceOf } from '../../src/gateway/routing/prices';
 import type { Route } from '../../src/gateway/routing/routes';
 import type { SpendHold } from '../../src/gateway/guardrails/spendGuard';
@@ -14,6 +15,8 @@ import { tempDir } from './support/tempDir';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Long enough for a ledger to read again what another process wrote (it reuses a read that long). */
+const othersSeen = () => sleep(READ_FRESH_MS + 1);
 
 // $1 per million input and $2 per million output tokens: easy sums.
 const ROUTE: Route = { id: 'r', tier: 'hot', provider: 'openai', model: 'house-model', baseUrl: 'https://x.test', inputPricePerMTok: 1, outputPricePerMTok: 2 };
@@ -187,6 +190,7 @@ describe('ledger', () => {
     ledger.pause();
     for (const corrupt of ['{"manualPause":tru', 'null', '{"manualPause":"no"}', '[]']) {
       await writeFile(join(dir, 'budget-state.json'), corrupt);
+      await othersSeen();
       assert.equal(ledger.gate(), 'manual-pause', `${corrupt} must not lift the pause`);
       assert.match(ledger.status().problems.join('\n'), /budget-state\.json cannot be read .*held as paused: resume to rewrite it/);
       assert.ok(ledger.status().problems.every((p) => !p.includes('\n')), 'one line each');
@@ -245,8 +249,8 @@ describe('ledger', () => {
     const windowB = await LocalLedger.open(dir, { limitUsd: 0.5, period: 'month', pauseAtPercent: 100 });
     const hold = windowA.reserve(ROUTE, 0, 200_000, 'a') as SpendHold; // $0.40 held
     assert.equal(typeof hold, 'object');
-    // Two windows are two processes: each reads in a turn of its own (a ledger reads the journal
-    // once per synchronous turn, and again under the lock).
+    // Two windows are two processes, here in one: a ledger reads the journal again when another
+    // journal of its process wrote (another process's lines after READ_FRESH_MS), and under the lock.
     await nextTurn();
     assert.ok(Math.abs(windowB.status().reservedUsd - 0.4) < 1e-9, 'B sees the hold of A');
     assert.match(String(windowB.reserve(ROUTE, 0, 100_000, 'b')), /\$0\.4000 held of \$0\.50/);
@@ -411,7 +415,7 @@ describe('ledger leases', () => {
     // A's charge lands after B's lines, so A reads B's lines and its own back.
     await windowA.flushed();
     await appendFile(join(dir, 'ledger', `charges-${new Date().toISOString().slice(0, 7)}.jsonl`), 'not a record\n');
-    await nextTurn();
+    await othersSeen();
     for (const [who, ledger] of [['A', windowA], ['a new reader', await LocalLedger.open(dir, config)]] as const) {
       const status = ledger.status();
       assert.ok(Math.abs(status.spentUsd - (SMALL + 0.96 + 10)) < 1e-9, `${who}: spent ${status.spentUsd} (the unreadable line counts as the whole limit)`);

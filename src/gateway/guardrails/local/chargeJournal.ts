@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LedgerEntry } from '../ledger';
-import { ensureStateDirSync, STATE_FILE_MODE } from './stateFiles';
+import { ensureStateDirSync, READ_FRESH_MS, STATE_FILE_MODE } from './stateFiles';
 
 /**
  * How long a charge may wait to be written with others: a burst's answers arrive over a few
@@ -117,12 +117,9 @@ export class ChargeJournal {
   private partial = '';
   private lines = 0;
   private records: MonthRecords = ChargeJournal.empty();
-  /**
-   * True until the current event-loop turn ends: what was read in it is still current. A turn, not
-   * a synchronous run: the requests of a burst each decide in their own promise jobs, and another
-   * process's line is seen in the next turn anyway (under the ledger's lock, at once).
-   */
-  private readThisTurn = false;
+  /** When the file was last read (performance.now), and the writes of this process's journals then. */
+  private readAt = Number.NEGATIVE_INFINITY;
+  private writesAtRead = -1;
   /** Lines taken into `records` but not written yet, in order. */
   private unwritten: string[] = [];
   /**
@@ -145,8 +142,8 @@ export class ChargeJournal {
 
   /**
    * Everything a month's file (`2026-11`) holds, including what other processes appended. Read
-   * once per event-loop turn (the decisions of a burst share one `stat`); `fresh` reads again, as
-   * a decision under the ledger's lock must.
+   * again when READ_FRESH_MS have passed or another journal of this process wrote (the decisions
+   * of a burst share one `stat`); `fresh` reads again, as a decision under the ledger's lock must.
    */
   month(monthKey: string, fresh = false): MonthRecords {
     if (monthKey !== this.monthKey) {
@@ -162,15 +159,7 @@ export class ChargeJournal {
       }
       fresh = true;
     }
-    if (fresh || !this.readThisTurn) {
-      this.catchUp();
-      if (!this.readThisTurn) {
-        this.readThisTurn = true;
-        setImmediate(() => {
-          this.readThisTurn = false;
-        });
-      }
-    }
+    if (fresh || this.writesAtRead !== journalWrites || performance.now() - this.readAt >= READ_FRESH_MS) this.catchUp();
     return this.records;
   }
 
@@ -241,6 +230,7 @@ export class ChargeJournal {
       this.writeProblem = `${this.file} cannot be written (${(e as Error).message}); ${lines.length} record(s) are counted but not saved yet`;
       throw e;
     }
+    journalWrites++;
     this.writeProblem = undefined;
     this.unwritten = [];
     unflushed.delete(this);
@@ -302,6 +292,8 @@ export class ChargeJournal {
    * when the file grew by exactly that, its records (taken already) are not read back.
    */
   private catchUp(ownBytes?: number): void {
+    this.readAt = performance.now();
+    this.writesAtRead = journalWrites;
     let stat: { size: number; ino: number } | undefined;
     try {
       stat = statSync(this.file, { throwIfNoEntry: false });
@@ -380,6 +372,9 @@ export class ChargeJournal {
     }
   }
 }
+
+/** Writes by this process's journals: another journal on the same folder reads them at once. */
+let journalWrites = 0;
 
 /** Journals with records not written yet: written before the process exits, whatever ends it. */
 const unflushed = new Set<ChargeJournal>();

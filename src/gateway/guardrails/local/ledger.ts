@@ -5,7 +5,7 @@ import type { BudgetConfig } from '../budgetConfig';
 import { ChargeJournal, type Charge, type Hold, type MonthRecords } from './chargeJournal';
 import { LedgerLock } from './ledgerLock';
 import { processAlive } from './processAlive';
-import { STATE_FILE_MODE } from './stateFiles';
+import { READ_FRESH_MS, STATE_FILE_MODE } from './stateFiles';
 import type { Usage } from '../../ir';
 import { costUsd, priceOf } from '../../routing/prices';
 import type { Route } from '../../routing/routes';
@@ -61,6 +61,9 @@ interface Lease {
   tries: number;
   /** Takes no new tries; given back when its last one ends. */
   retired: boolean;
+  /** When its last try ended (performance.now), while none is in flight. */
+  lastEnded: number;
+  /** Gives it back once it has been idle long enough: one timer per idle spell, not per try. */
   idle?: ReturnType<typeof setTimeout>;
 }
 
@@ -114,8 +117,9 @@ export class LocalLedger implements Ledger {
   private heldCache: { records: MonthRecords; version: number; until: number; held: number } | undefined;
   /** The current period's key, until the period ends. */
   private periodCache: { key: string; from: number; until: number } | undefined;
-  /** The budget state was checked in this event-loop turn, at this count of writes in the process. */
-  private stateCheckedThisTurn: number | undefined;
+  /** When the budget state was last checked (performance.now), and the count of writes in the process then. */
+  private stateCheckedAt = Number.NEGATIVE_INFINITY;
+  private stateWritesSeen = -1;
   /** The lease new tries draw from, and every lease of this ledger not given back yet, by hold id. */
   private lease: Lease | undefined;
   private readonly leases = new Map<string, Lease>();
@@ -149,15 +153,12 @@ export class LocalLedger implements Ledger {
    * resumes (which rewrites it).
    */
   private readState(): BudgetState {
-    // Another process's change is seen in a later turn anyway; one of this process (another chain
-    // on the same folder) is counted in `stateWrites`.
-    if (this.stateCheckedThisTurn === stateWrites && this.stateCache) return this.stateCache.state;
-    if (this.stateCheckedThisTurn === undefined) {
-      setImmediate(() => {
-        this.stateCheckedThisTurn = undefined;
-      });
-    }
-    this.stateCheckedThisTurn = stateWrites;
+    // Another process's change is seen READ_FRESH_MS later at most; one of this process (another
+    // chain on the same folder) is counted in `stateWrites`, and seen at once.
+    const now = performance.now();
+    if (this.stateCache && this.stateWritesSeen === stateWrites && now - this.stateCheckedAt < READ_FRESH_MS) return this.stateCache.state;
+    this.stateWritesSeen = stateWrites;
+    this.stateCheckedAt = now;
     let stamp: string;
     try {
       // No budget state yet is the usual case: told without an exception (one costs more than the stat).
@@ -354,7 +355,7 @@ export class LocalLedger implements Ledger {
     // It lives past its last new try by the longest a try may take.
     const record = this.holdRecord('*', 'lease', usd, LEASE_MAX_AGE_MS + this.holdTtlMs, true);
     this.journal.append(month, record);
-    const lease: Lease = { record, month, retireAt: this.now() + LEASE_MAX_AGE_MS, inFlight: 0, tries: 0, retired: false };
+    const lease: Lease = { record, month, retireAt: this.now() + LEASE_MAX_AGE_MS, inFlight: 0, tries: 0, retired: false, lastEnded: 0 };
     this.leases.set(record.id, lease);
     this.lease = lease;
     return lease;
@@ -370,10 +371,6 @@ export class LocalLedger implements Ledger {
   private draw(lease: Lease, worst: number, route: Route, requestId: string): SpendHold {
     lease.inFlight += worst;
     lease.tries++;
-    if (lease.idle) {
-      clearTimeout(lease.idle);
-      lease.idle = undefined;
-    }
     return this.settleable(worst, route, requestId, lease.month, () => {
       lease.tries--;
       // Exactly zero with none in flight: sums of fractions of a cent leave a residue.
@@ -381,12 +378,23 @@ export class LocalLedger implements Ledger {
       if (lease.tries > 0) return;
       if (lease.retired) this.giveBack(lease);
       else {
-        lease.idle = setTimeout(() => {
-          if (lease.tries === 0) this.retire(lease);
-        }, this.leaseIdleMs);
-        lease.idle.unref?.();
+        lease.lastEnded = performance.now();
+        // A timer already set (a try came and went meanwhile) looks again when it fires.
+        if (!lease.idle) this.whenIdle(lease, this.leaseIdleMs);
       }
     }, undefined, lease);
+  }
+
+  /** Retires the lease after `afterMs` if no try was in flight since its last one ended. */
+  private whenIdle(lease: Lease, afterMs: number): void {
+    lease.idle = setTimeout(() => {
+      lease.idle = undefined;
+      if (lease.retired || lease.tries > 0) return; // the try in flight sets a new one when it ends
+      const idleFor = performance.now() - lease.lastEnded;
+      if (idleFor >= this.leaseIdleMs - 1) this.retire(lease);
+      else this.whenIdle(lease, this.leaseIdleMs - idleFor);
+    }, afterMs);
+    lease.idle.unref?.();
   }
 
   /** Takes no new tries; given back now if none is in flight, else when the last one ends. */

@@ -10,6 +10,15 @@ import { dirname } from 'node:path';
 export const STATE_FILE_MODE = 0o600;
 export const STATE_DIR_MODE = 0o700;
 
+/**
+ * How long a read of a state file shared with other processes (the spend journal, the budget
+ * state) stays current: a burst's decisions and a run of quick requests share one `stat`. Another
+ * process's change is seen this much later at most, as this process's charges reach the journal
+ * within a few milliseconds too; decisions that must be exact read again under the ledger's lock,
+ * and a change made in this process is seen at once.
+ */
+export const READ_FRESH_MS = 5;
+
 /** Creates a state folder (and its parents) for the user only; one made earlier with a wider mode is narrowed. */
 export async function ensureStateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: STATE_DIR_MODE });
