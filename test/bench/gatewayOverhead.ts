@@ -3,8 +3,9 @@
 // whole chain with a money budget over a state folder (the ledger's reads and writes on every
 // request); and what a dead route costs a request with its breaker closed and open. The fake
 // runs in a child process so its work does not share this event loop. Prints figures; asserts
-// nothing. BENCH_ROUNDS, BENCH_SEQUENTIAL and BENCH_BURSTS set the sample sizes; BENCH_CASES
-// (router,budgeted) and BENCH_CONCURRENCY (1,50) narrow what runs, for a profile of one case.
+// nothing. BENCH_ROUNDS, BENCH_SEQUENTIAL, BENCH_BURSTS and BENCH_WARMUP set the sample sizes; BENCH_CASES
+// (router,budgeted) and BENCH_CONCURRENCY (1,50) narrow what runs, for a profile of one case;
+// BENCH_GAP_US sets the busy gap of the control at 1 in flight (see below).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +22,11 @@ import type { Route } from '../../src/gateway/routing/routes';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 400);
 const BURSTS = Number(process.env.BENCH_BURSTS ?? 20);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1500);
 const CASES = (process.env.BENCH_CASES ?? 'router,budgeted').split(',');
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,50').split(',').map(Number);
+/** The busy gap of the control at 1 in flight, about what the chain adds to a request there. */
+const GAP_US = Number(process.env.BENCH_GAP_US ?? 50);
 
 async function startFake(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [join(__dirname, '..', 'test', 'fakes', 'serve.js'), '--kind', 'openai', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -105,7 +109,9 @@ async function main(): Promise<void> {
       return performance.now() - t;
     };
     const directVaried = directWith(nextQuestion);
-    for (let i = 0; i < 200; i++) {
+    // Long enough that the first case measured is past the process's warm-up (compiled code,
+    // grown heap): a shorter one left the first case's direct CPU twice the later cases'.
+    for (let i = 0; i < WARMUP; i++) {
       await direct();
       await gateway();
       await directVaried();
@@ -161,6 +167,25 @@ async function main(): Promise<void> {
       }
     }
     console.log('router: a Router over one route; budgeted: the whole chain (openChain) with a money budget, a state folder and no cache.');
+
+    // A control for the CPU figure at 1 in flight: the direct request alone, then with a busy gap
+    // after each one (a spin: no work, no allocation, no system call). Whatever the gapped run
+    // costs beyond its gaps comes from time passing between requests (the fake's process goes to
+    // sleep and is woken by the next request), not from work: the chain's extra time alone costs that.
+    if (CONCURRENCY.includes(1)) {
+      const spin = () => {
+        const end = performance.now() + GAP_US / 1000;
+        while (performance.now() < end) { /* busy, as the chain's own work keeps the loop */ }
+      };
+      const gapped = async () => {
+        const ms = await direct();
+        spin();
+        return ms;
+      };
+      const m = await measure(1, direct, gapped);
+      const beyond = m.cpuPerRequest.gateway - GAP_US / 1000 - m.cpuPerRequest.direct;
+      console.log(`control at 1 in flight: the direct request with a ${GAP_US} µs busy gap after each costs ${(beyond * 1000).toFixed(0)} µs more CPU per request than without, beyond the gap itself (direct ${(m.cpuPerRequest.direct * 1000).toFixed(0)} µs)`);
+    }
     await services.dispose();
     rmSync(stateDir, { recursive: true, force: true });
     await router.dispose();

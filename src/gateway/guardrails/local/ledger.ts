@@ -67,12 +67,25 @@ interface Lease {
   idle?: ReturnType<typeof setTimeout>;
 }
 
-/** The last time written, and how: a burst's records are mostly written in the same millisecond. */
+/** The second last written (`2026-12-04T21:31:27.`, from `at`, a whole second in ms) and its millisecond. */
+let isoSecond = { at: Number.NaN, prefix: '' };
 let lastIso = { at: Number.NaN, text: '' };
 
-/** `new Date(at).toISOString()`, made once per millisecond. */
+/**
+ * `new Date(at).toISOString()`, formatted once per second: every charge carries its time, and a
+ * burst's are mostly of the same millisecond, a run's of the same second.
+ */
 function isoAt(at: number): string {
-  if (at !== lastIso.at) lastIso = { at, text: new Date(at).toISOString() };
+  if (at === lastIso.at) return lastIso.text;
+  const second = at - (((at % 1000) + 1000) % 1000);
+  if (second !== isoSecond.at || !Number.isInteger(at)) {
+    const text = new Date(at).toISOString();
+    // Only the usual form (years 0000-9999) is reused: `2026-12-04T21:31:27.123Z`.
+    isoSecond = text.length === 24 ? { at: second, prefix: text.slice(0, 20) } : { at: Number.NaN, prefix: '' };
+    lastIso = { at, text };
+    return text;
+  }
+  lastIso = { at, text: `${isoSecond.prefix}${String(at - second).padStart(3, '0')}Z` };
   return lastIso.text;
 }
 
