@@ -5,7 +5,8 @@
 // runs in a child process so its work does not share this event loop. Prints figures; asserts
 // nothing. BENCH_ROUNDS, BENCH_SEQUENTIAL, BENCH_BURSTS and BENCH_WARMUP set the sample sizes; BENCH_CASES
 // (router,budgeted) and BENCH_CONCURRENCY (1,50) narrow what runs, for a profile of one case;
-// BENCH_GAP_US sets the busy gap of the control at 1 in flight (see below).
+// BENCH_GAP_US sets the busy gap of the control at 1 in flight (see below). Last, the chain's own
+// work without the network, back to back and after idling (see ownWork).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,8 @@ import { Agent, request } from 'undici';
 import { adapterFor } from '../../src/gateway/routing/adapters/index';
 import { parseChainConfig } from '../../src/gateway/chainConfig';
 import type { ChatRequest } from '../../src/gateway/ir';
+import { LightAbort } from '../../src/gateway/routing/lightAbort';
+import type { HttpResponse, Transport } from '../../src/gateway/routing/transport';
 import { openChain } from '../../src/gateway/openChain';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../src/gateway/routing/policyConfig';
 import { Router } from '../../src/gateway/routing/router';
@@ -213,4 +216,57 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+/**
+ * The chain's own work, without the network: the same three calls over a transport that answers
+ * at once from memory, each timed alone, first back to back (warm) and then each after a 1 ms
+ * sleep (as at 1 in flight, where the loop waits for every answer). The gap between the two is
+ * what idling costs the same code on this machine, not work the chain does.
+ */
+async function ownWork(): Promise<void> {
+  const body = JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'It parses routes.' }, finish_reason: 'stop' }], usage: { prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 } });
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-ratelimit-limit-requests': '10000', 'x-ratelimit-remaining-requests': '9999', 'x-ratelimit-reset-requests': '6ms' };
+  const answer: HttpResponse = { status: 200, headers, header: (name) => headers[name], body: { async *[Symbol.asyncIterator]() { /* read as text */ } }, text: async () => body, discard: async () => undefined };
+  const transport: Transport = { send: async () => answer, close: async () => undefined };
+  const route: Route = { id: 'main', tier: 'hot', provider: 'openai', model: 'gpt-4o-mini', baseUrl: 'http://127.0.0.1:1/v1', secret: 'KEY', maxOutputTokens: 256 };
+  const adapter = adapterFor('openai');
+  const router = new Router({ routes: [route], policy: { ...DEFAULT_POLICY, maxConcurrent: 64, maxQueued: 256 }, adapterFor, keyFor: async () => 'test-key', knownKey: () => 'test-key', transport });
+  const stateDir = mkdtempSync(join(tmpdir(), 'cg-bench-'));
+  const { config } = parseChainConfig({ routes: [{ ...route }], policy: { maxConcurrent: 64, maxQueued: 256 }, budget: { limitUsd: 100_000, period: 'month' }, cache: { ttlSeconds: 0 } });
+  const services = await openChain(config, { stateDir, adapterFor, keyFor: async () => 'test-key', knownKey: () => 'test-key', transport });
+  const calls: Array<[string, () => Promise<unknown>]> = [
+    ['direct', async () => adapter.parseResponse(await (await transport.send(adapter.buildRequest(route, { ...nextQuestion(), maxOutputTokens: 256 }, { stream: false, apiKey: 'test-key' }), { signal: new LightAbort(), headersTimeoutMs: 1, bodyTimeoutMs: 1 })).text())],
+    ['router', () => router.send(nextQuestion())],
+    ['budgeted', () => services.chain.ask(nextQuestion())],
+  ];
+  for (const [, call] of calls) for (let i = 0; i < WARMUP; i++) await call();
+  const timed = async (idle: boolean) => {
+    const out: Record<string, number> = {};
+    for (const [name, call] of calls) {
+      const us: number[] = [];
+      for (let i = 0; i < 1000; i++) {
+        if (idle) await new Promise((resolve) => setTimeout(resolve, 1));
+        else await new Promise((resolve) => setImmediate(resolve));
+        const t = performance.now();
+        await call();
+        us.push((performance.now() - t) * 1000);
+      }
+      out[name] = median(us);
+    }
+    return out;
+  };
+  const warm: Array<Record<string, number>> = [];
+  const idle: Array<Record<string, number>> = [];
+  for (let round = 0; round < 3; round++) {
+    warm.push(await timed(false));
+    idle.push(await timed(true));
+  }
+  const line = (rows: Array<Record<string, number>>) => calls.map(([name]) => `${name} ${median(rows.map((r) => r[name]!)).toFixed(1)}`).join(', ');
+  console.log('\nOwn work over a transport answering from memory (median µs per call, median of 3 rounds)');
+  console.log(`back to back:         ${line(warm)}`);
+  console.log(`each after 1 ms idle: ${line(idle)}`);
+  await services.dispose();
+  rmSync(stateDir, { recursive: true, force: true });
+  await router.dispose();
+}
+
+void main().then(ownWork);
