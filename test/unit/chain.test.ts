@@ -222,6 +222,20 @@ describe('chain: cache, sharing and idempotency', () => {
     assert.equal(result.status === 'answered' && result.text, 'still answered');
   });
 
+  it('never stops a shared call started by a caller who cannot cancel, when the others cancel', async () => {
+    const { chain, transport } = await setup();
+    transport.fallback = { reply: 'answered for the first', delayMs: 30 };
+    const staying = chain.ask(ask('dup3'));
+    const controller = new AbortController();
+    const leaving = chain.ask(ask('dup3'), { signal: controller.signal });
+    controller.abort();
+    await assert.rejects(leaving);
+    const result = await staying;
+    assert.equal(result.status === 'answered' && result.text, 'answered for the first');
+    assert.equal(transport.sent.length, 1, 'one call, not stopped and not sent again');
+    assert.equal(transport.signals[0]!.aborted, false, 'its try was never aborted');
+  });
+
   it('records in the ledger both a timed-out try that may have been billed and the retry that answered, and delivers one answer', async () => {
     const { chain, ledger, transport } = await setup({ routes: [PRIMARY], limitUsd: 10, policy: { retries: 1, timeoutMs: 50 } });
     transport.script('https://p.test', { hang: true }, { reply: 'second try', usage: { inputTokens: 10, outputTokens: 100 } });

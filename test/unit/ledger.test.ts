@@ -386,6 +386,22 @@ describe('ledger leases', () => {
     windowB.close();
   });
 
+  it('gives a lease back only once it has been idle for leaseIdleMs since its last try, however many tries came and went', async () => {
+    const dir = await tempDir();
+    const ledger = await LocalLedger.open(dir, { limitUsd: 10, period: 'month', pauseAtPercent: 80 }, { leaseIdleMs: 1000 });
+    const kinds = async () => (await journalOf(dir)).map((r) => (r.kind === 'hold' ? (r.lease ? 'lease' : 'hold') : r.kind ?? 'charge'));
+    (ledger.reserve(ROUTE, 1000, 1000, 'first') as SpendHold).settle({ inputTokens: 1100, outputTokens: 1000 }, true);
+    await sleep(600);
+    // 600 ms after the first try ended: the lease still serves this one.
+    (ledger.reserve(ROUTE, 1000, 1000, 'second') as SpendHold).settle({ inputTokens: 1100, outputTokens: 1000 }, true);
+    await sleep(600);
+    // 1.2 s after the first try, 0.6 s after the last: idle for less than leaseIdleMs, so still held.
+    assert.deepEqual(await kinds(), ['lease', 'charge', 'charge'], 'one lease for both tries, not given back yet');
+    await sleep(600);
+    assert.deepEqual(await kinds(), ['lease', 'charge', 'charge', 'release'], 'given back once idle for leaseIdleMs');
+    ledger.close();
+  });
+
   it('within the last share of the limit each try is held on its own, and a try that does not fit is refused', async () => {
     const dir = await tempDir();
     const ledger = await LocalLedger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 100 });
