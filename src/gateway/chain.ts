@@ -79,11 +79,14 @@ export interface AskOptions {
   readonly queueAs?: ChatRequest;
 }
 
-/** Half of a header key's suffix, random per process: two processes' keys differ but for a one in 16 million chance. */
+/**
+ * A header key's suffix: a tag random per process, then a count of its requests from a random
+ * start, 6 hex digits each. Each process's first key is as random as 6 random bytes (one CLI run
+ * asks once), and its later keys never repeat one another.
+ */
 const PROCESS_TAG = randomBytes(3).toString('hex');
-/** The other half counts this process's requests, in 6 hex digits. */
 const COUNT_SPAN = 0x1000000;
-let askCount = 0;
+let askCount = randomBytes(3).readUIntBE(0, 3);
 
 /** Outcomes that will not change by waiting: queueing such a request would only delay the error. */
 const PERMANENT: ReadonlySet<AttemptOutcome> = new Set(['bad_request', 'context_too_long', 'context-window', 'not_found', 'disabled', 'cancelled', 'editor-only']);
@@ -174,8 +177,8 @@ export class Chain {
       for (const listener of listeners) listener(event);
     } : undefined;
     // The header key is per logical request: retries and failovers share it, a later identical
-    // question (after the cache has expired) does not. 12 hex digits: this process's random
-    // tag and a count, unique without drawing random bytes per request.
+    // question (after the cache has expired) does not. 12 hex digits (see PROCESS_TAG), without
+    // drawing random bytes per request.
     const headerKey = `${key}-${PROCESS_TAG}${(askCount++ % COUNT_SPAN).toString(16).padStart(6, '0')}`;
     const promise = this.answerOrQueue(request, headerKey, key, options, abort, onAnswer).finally(() => this.inFlight.delete(key));
     const shared: Shared = { promise, listeners, abort, participants: 0, replay };

@@ -184,6 +184,16 @@ describe('ledger', () => {
     assert.deepEqual(ledger.status().problems, [budget.invalid]);
   });
 
+  it('a pause keeps what another window resumed a moment before (it reads the state afresh)', async () => {
+    const dir = await tempDir();
+    const ledger = await LocalLedger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });
+    assert.equal(ledger.gate(), undefined); // the state just read, and reusable for a few ms
+    const resumed = { manualPause: false, resumedPeriodKey: ledger.status().periodKey };
+    writeFileSync(join(dir, 'budget-state.json'), JSON.stringify(resumed)); // another window resumes
+    ledger.pause();
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'budget-state.json'), 'utf8')), { ...resumed, manualPause: true });
+  });
+
   it('holds requests as paused while budget-state.json is unreadable, until resume rewrites it', async () => {
     const dir = await tempDir();
     const ledger = await LocalLedger.open(dir, { limitUsd: 1, period: 'month', pauseAtPercent: 80 });

@@ -11,9 +11,9 @@ function canonical(value: unknown): unknown {
 }
 
 /** `,"name":value` as JSON.stringify writes a property, or nothing where it would leave it out. */
-function property(name: string, value: unknown, first = false): string {
+function property(name: string, value: unknown): string {
   const json = JSON.stringify(value);
-  return json === undefined ? '' : `${first ? '' : ','}"${name}":${json}`;
+  return json === undefined ? '' : `,"${name}":${json}`;
 }
 
 /** One part as the key reads it, or undefined for a part the model does not read back. */
@@ -31,6 +31,8 @@ function partJson(p: TextPart | ToolCallPart | ToolResultPart | ReasoningPart, c
     }
     case 'reasoning': return undefined;
   }
+  // A part of a type this version does not know (only in data read back from disk), as 0.1 wrote it.
+  return 'null';
 }
 
 /**
@@ -58,7 +60,9 @@ function normalisedJson(request: ChatRequest): string {
     const message = `{"parts":[${parts}]${property('role', m.role)}}`;
     messages += messages ? `,${message}` : message;
   }
-  return `{${property('maxOutputTokens', request.maxOutputTokens ?? null, true)},"messages":[${messages}]${property('system', request.system ?? '')}${property('temperature', request.temperature ?? null)}${request.tools == null ? ',"tools":[]' : property('tools', canonical(request.tools))}}`;
+  // Every property written with its leading comma; the first one's is dropped.
+  const body = `${property('maxOutputTokens', request.maxOutputTokens ?? null)},"messages":[${messages}]${property('system', request.system ?? '')}${property('temperature', request.temperature ?? null)}${request.tools == null ? ',"tools":[]' : property('tools', canonical(request.tools))}`;
+  return `{${body.slice(1)}}`;
 }
 
 /**

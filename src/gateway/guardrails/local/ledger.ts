@@ -80,8 +80,8 @@ function isoAt(at: number): string {
   const second = at - (((at % 1000) + 1000) % 1000);
   if (second !== isoSecond.at || !Number.isInteger(at)) {
     const text = new Date(at).toISOString();
-    // Only the usual form (years 0000-9999) is reused: `2026-12-04T21:31:27.123Z`.
-    isoSecond = text.length === 24 ? { at: second, prefix: text.slice(0, 20) } : { at: Number.NaN, prefix: '' };
+    // Only the usual form (years 0000-9999) of a whole millisecond is reused: `2026-12-04T21:31:27.123Z`.
+    isoSecond = text.length === 24 && Number.isInteger(at) ? { at: second, prefix: text.slice(0, 20) } : { at: Number.NaN, prefix: '' };
     lastIso = { at, text };
     return text;
   }
@@ -165,11 +165,12 @@ export class LocalLedger implements Ledger {
    * A file that cannot be read may have said "paused": it is read as paused until the user
    * resumes (which rewrites it).
    */
-  private readState(): BudgetState {
+  /** The budget state; `fresh` reads the file now rather than reuse a read of the last READ_FRESH_MS. */
+  private readState(fresh = false): BudgetState {
     // Another process's change is seen READ_FRESH_MS later at most; one of this process (another
     // chain on the same folder) is counted in `stateWrites`, and seen at once.
     const now = performance.now();
-    if (this.stateCache && this.stateWritesSeen === stateWrites && now - this.stateCheckedAt < READ_FRESH_MS) return this.stateCache.state;
+    if (!fresh && this.stateCache && this.stateWritesSeen === stateWrites && now - this.stateCheckedAt < READ_FRESH_MS) return this.stateCache.state;
     this.stateWritesSeen = stateWrites;
     this.stateCheckedAt = now;
     let stamp: string;
@@ -556,7 +557,8 @@ export class LocalLedger implements Ledger {
 
   /** Holds new requests back (they are queued) until `resume()`, in every window. */
   pause(): void {
-    this.writeState({ ...this.readState(), manualPause: true });
+    // Read afresh: what it keeps (a resume's period) may have been written by another window a moment ago.
+    this.writeState({ ...this.readState(true), manualPause: true });
     this.checkGate();
   }
 
